@@ -1,0 +1,70 @@
+"""Account tables: the user with their settings, and shared login throttling."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import JSON
+from sqlmodel import Field, SQLModel
+
+from server.db import UTCDateTime, utcnow
+
+WEEKDAYS = [0, 1, 2, 3, 4]
+
+
+class User(SQLModel, table=True):
+    """A person using Tend, with the settings that shape when Tend may speak."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    password_hash: str = Field(max_length=255)
+    timezone: str = Field(default="UTC", max_length=64)
+    work_days: list[int] = Field(default_factory=lambda: list(WEEKDAYS), sa_type=JSON)
+    work_start: str = Field(default="09:00", max_length=5)
+    work_end: str = Field(default="17:00", max_length=5)
+    quiet_start: str = Field(default="22:00", max_length=5)
+    quiet_end: str = Field(default="07:00", max_length=5)
+    daily_push_budget: int = Field(default=6)
+    paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    timeoff_nudge_days: int = Field(default=60)
+    timeoff_strong_days: int = Field(default=120)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    # flask-login protocol, written out (not UserMixin) so no attribute becomes a column.
+    @property
+    def is_active(self) -> bool:
+        """Accounts are active until deleted."""
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        """A loaded user is never anonymous."""
+        return False
+
+    @property
+    def is_authenticated(self) -> bool:
+        """Every loaded user is authenticated; anonymous visitors are not Users."""
+        return True
+
+    def get_id(self) -> str:
+        """The id flask-login keeps in the session."""
+        return str(self.id)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The user's time zone as a ZoneInfo."""
+        return ZoneInfo(self.timezone)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed-login counters shared by several web workers (``TEND_LOGIN_THROTTLE=database``)."""
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(primary_key=True, max_length=300)
+    failures: int = Field(default=0)
+    window_started_at: datetime = Field(sa_type=UTCDateTime)
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,148 @@
+"""Request and response models of the account routes (they also feed OpenAPI)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from functools import cache
+from typing import Annotated
+from zoneinfo import available_timezones
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+@cache
+def known_timezones() -> frozenset[str]:
+    """Every IANA zone name this machine knows (tzdata ships with Tend)."""
+    return frozenset(available_timezones())
+
+
+def check_timezone(value: str) -> str:
+    """Accept only IANA names like ``Europe/Berlin``."""
+    if value not in known_timezones():
+        raise ValueError("Use a time zone name such as Europe/Berlin or America/Chicago.")
+    return value
+
+
+def check_hhmm(value: str) -> str:
+    """Accept wall-clock times as ``HH:MM``."""
+    if not HHMM.match(value):
+        raise ValueError("Use a 24-hour time like 07:30.")
+    return value
+
+
+def normalise_email(value: str) -> str:
+    """Trim and lower-case an email address, and check its shape."""
+    value = value.strip().lower()
+    if len(value) > 254 or not EMAIL.match(value):
+        raise ValueError("Enter an email address like name@example.org.")
+    return value
+
+
+def check_aware(value: datetime | None) -> datetime | None:
+    """Times sent to the API must carry an offset."""
+    if value is not None and value.tzinfo is None:
+        raise ValueError("Include a time zone offset, like 2026-01-31T18:00:00+01:00.")
+    return value
+
+
+TimeZoneName = Annotated[str, Field(max_length=64), AfterValidator(check_timezone)]
+WallTime = Annotated[str, Field(max_length=5), AfterValidator(check_hhmm)]
+Email = Annotated[str, Field(max_length=320), AfterValidator(normalise_email)]
+AwareDatetime = Annotated[datetime, AfterValidator(check_aware)]
+
+
+class Strict(BaseModel):
+    """Unknown fields are an error, so a typo never silently does nothing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class WorkHours(Strict):
+    """Days of the work week and the hours of a workday (may cross midnight for night shifts)."""
+
+    days: list[Annotated[int, Field(ge=0, le=6)]] = Field(default=[0, 1, 2, 3, 4], max_length=7)
+    start: WallTime = "09:00"
+    end: WallTime = "17:00"
+
+    @field_validator("days")
+    @classmethod
+    def unique_sorted(cls, days: list[int]) -> list[int]:
+        """Days are a set; keep them sorted and without repeats."""
+        return sorted(set(days))
+
+
+class QuietHours(Strict):
+    """Hours in which Tend never notifies (may cross midnight)."""
+
+    start: WallTime = "22:00"
+    end: WallTime = "07:00"
+
+
+class RegisterIn(Strict):
+    """Create an account."""
+
+    email: Email
+    password: str = Field(max_length=200)
+    timezone: TimeZoneName
+
+
+class LoginIn(Strict):
+    """Sign in."""
+
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=200)
+
+
+class DeleteMeIn(Strict):
+    """Delete the account; the password confirms it."""
+
+    password: str = Field(max_length=200)
+
+
+class MePatch(Strict):
+    """Settings a user may change; every field is optional."""
+
+    timezone: TimeZoneName | None = None
+    work_hours: WorkHours | None = None
+    quiet_hours: QuietHours | None = None
+    daily_push_budget: int | None = Field(default=None, ge=1, le=30)
+    paused_until: AwareDatetime | None = None
+    timeoff_nudge_days: int | None = Field(default=None, ge=7, le=365)
+    timeoff_strong_days: int | None = Field(default=None, ge=14, le=730)
+
+
+class UserOut(BaseModel):
+    """The User of API.md."""
+
+    id: int
+    email: str
+    timezone: str
+    work_hours: WorkHours
+    quiet_hours: QuietHours
+    daily_push_budget: int
+    paused_until: datetime | None
+    timeoff_nudge_days: int
+    timeoff_strong_days: int
+    created_at: datetime
+
+
+class UserEnvelope(BaseModel):
+    """``{"user": User}``."""
+
+    user: UserOut
+
+
+class CsrfOut(BaseModel):
+    """``{"csrf_token": "…"}``."""
+
+    csrf_token: str
+
+
+class HealthOut(BaseModel):
+    """``{"status": "ok"}``."""
+
+    status: str

@@ -1,0 +1,245 @@
+"""The JSON API layer: one decorator that validates, authorises and documents a route.
+
+``route`` validates the body and query string with pydantic models, requires a
+login and a CSRF token where API.md says so, and records the route with its
+schemas, so ``/api/openapi.json`` is generated from the very models that
+validate requests.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request, session
+from flask_login import current_user
+from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import BadRequest
+
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_SESSION_KEY = "csrf_token"
+
+
+class ApiError(Exception):
+    """An error answered as API.md's JSON error shape."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        fields: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = fields
+        self.headers = headers or {}
+
+    def response(self) -> Response:
+        """The Flask response for this error."""
+        return error_response(self.status, self.code, self.message, self.fields, self.headers)
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Build ``{"error": {code, message, fields?}}`` with the given status."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        error["fields"] = fields
+    resp = jsonify({"error": error})
+    resp.status_code = status
+    for name, value in (headers or {}).items():
+        resp.headers[name] = value
+    return resp
+
+
+def fields_from_validation_error(exc: ValidationError, prefix: str = "") -> dict[str, str]:
+    """Map pydantic errors to ``{"dotted.field": "what is wrong"}``."""
+    fields: dict[str, str] = {}
+    for err in exc.errors(include_url=False):
+        loc = [str(part) for part in err["loc"] if not str(part).startswith("function-")]
+        # Discriminated unions add the tag to the location; it is noise to a person.
+        loc = [part for part in loc if part not in {"daily", "interval", "once"}] or loc
+        name = ".".join([prefix, *loc] if prefix else loc) or "body"
+        message = err["msg"]
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        fields.setdefault(name, message)
+    return fields
+
+
+# --- CSRF ------------------------------------------------------------------------------
+
+
+def csrf_token() -> str:
+    """The session's CSRF token, created on first use."""
+    token = session.get(CSRF_SESSION_KEY)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        session[CSRF_SESSION_KEY] = token
+    return token
+
+
+def check_csrf() -> None:
+    """Raise 403 ``csrf_failed`` unless the header matches the session's token."""
+    expected = session.get(CSRF_SESSION_KEY)
+    given = request.headers.get(CSRF_HEADER, "")
+    if not expected or not given or not hmac.compare_digest(expected, given):
+        raise ApiError(
+            403,
+            "csrf_failed",
+            "This request is missing its security token. Reload the page and try again.",
+        )
+
+
+# --- Route registry and decorator ----------------------------------------------------
+
+
+@dataclass
+class RouteDoc:
+    """What OpenAPI needs to know about one route."""
+
+    rule: str
+    methods: list[str]
+    endpoint: str
+    summary: str
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    auth: bool
+    csrf: bool
+    tags: list[str] = field(default_factory=list)
+
+
+ROUTES: dict[str, RouteDoc] = {}
+MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def read_json_body() -> Any:
+    """Parse the request body as JSON or raise a clear 400."""
+    if not request.content_length and not request.data:
+        return {}
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type", "Send the request body as application/json.")
+    try:
+        return request.get_json(force=True, silent=False)
+    except BadRequest:
+        # Only a parse failure; 413 (body too large) is not a BadRequest and passes through.
+        raise ApiError(400, "invalid_json", "The request body is not valid JSON.") from None
+
+
+def parse_body(model: type[BaseModel]) -> BaseModel:
+    """Validate the JSON body against ``model``."""
+    data = read_json_body()
+    if not isinstance(data, dict):
+        raise ApiError(400, "validation_error", "The request body must be a JSON object.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ApiError(
+            400,
+            "validation_error",
+            "Some fields need another look.",
+            fields=fields_from_validation_error(exc),
+        ) from None
+
+
+def parse_query(model: type[BaseModel]) -> BaseModel:
+    """Validate the query string against ``model`` (repeated keys become lists)."""
+    data: dict[str, Any] = {}
+    for key in request.args:
+        values = request.args.getlist(key)
+        data[key] = values if len(values) > 1 else values[0]
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ApiError(
+            400,
+            "validation_error",
+            "Some query parameters need another look.",
+            fields=fields_from_validation_error(exc),
+        ) from None
+
+
+def to_response(result: Any, status: int) -> Response:
+    """Turn a view's return value into a JSON response."""
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, tuple):
+        result, status = result
+    if result is None:
+        return Response(status=204 if status in (200, 204) else status)
+    if isinstance(result, BaseModel):
+        result = result.model_dump(mode="json")
+    resp = jsonify(result)
+    resp.status_code = status
+    return resp
+
+
+def first_line(text: str | None) -> str:
+    """The first line of a docstring, or an empty string."""
+    return (text or "").strip().split("\n", 1)[0]
+
+
+def route(
+    bp: Blueprint,
+    rule: str,
+    *,
+    methods: list[str] | tuple[str, ...] = ("GET",),
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    auth: bool = True,
+    csrf: bool = True,
+    summary: str = "",
+    tags: list[str] | None = None,
+) -> Callable:
+    """Register an API view on ``bp`` with validation, auth, CSRF and OpenAPI documentation."""
+    methods = [m.upper() for m in methods]
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(**url_values: Any) -> Response:
+            if auth and not current_user.is_authenticated:
+                raise ApiError(401, "unauthorized", "Please sign in first.")
+            if csrf and request.method in MUTATING:
+                check_csrf()
+            kwargs = dict(url_values)
+            if body is not None:
+                kwargs["body"] = parse_body(body)
+            if query is not None:
+                kwargs["query"] = parse_query(query)
+            return to_response(view(**kwargs), status)
+
+        endpoint = f"{bp.name}.{view.__name__}"
+        bp.add_url_rule(rule, view.__name__, wrapper, methods=methods)
+        ROUTES[endpoint] = RouteDoc(
+            rule=(bp.url_prefix or "") + rule,
+            methods=methods,
+            endpoint=endpoint,
+            summary=summary or first_line(view.__doc__),
+            body=body,
+            query=query,
+            response=response,
+            status=status,
+            auth=auth,
+            csrf=csrf,
+            tags=tags or [bp.name],
+        )
+        return wrapper
+
+    return decorator

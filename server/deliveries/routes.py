@@ -1,0 +1,5 @@
+"""HTTP routes of the deliveries feature."""
+
+from flask import Blueprint
+
+bp = Blueprint("deliveries", __name__)

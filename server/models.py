@@ -1,0 +1,24 @@
+"""Every table, imported in one place so Alembic and the tests see the whole schema."""
+
+from server.accounts.models import LoginThrottle, User
+from server.checkins.models import CheckIn, CheckInAnswer, Moment
+from server.habits.models import HabitEvent
+from server.push.models import PushSubscription
+from server.reminders.models import Delivery, Reminder
+from server.support.models import RestoringActivity, SupportPerson
+from server.timeoff.models import TimeOff
+
+__all__ = [
+    "CheckIn",
+    "CheckInAnswer",
+    "Delivery",
+    "HabitEvent",
+    "LoginThrottle",
+    "Moment",
+    "PushSubscription",
+    "Reminder",
+    "RestoringActivity",
+    "SupportPerson",
+    "TimeOff",
+    "User",
+]

@@ -1,0 +1,5 @@
+"""HTTP routes of the reminders feature."""
+
+from flask import Blueprint
+
+bp = Blueprint("reminders", __name__)

@@ -1,0 +1,5 @@
+"""HTTP routes of the timeoff feature."""
+
+from flask import Blueprint
+
+bp = Blueprint("timeoff", __name__)
