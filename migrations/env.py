@@ -25,8 +25,9 @@ def database_url() -> str:
     configured = config.get_main_option("sqlalchemy.url") or os.environ.get("TEND_DATABASE_URL")
     if configured:
         return configured
-    instance = Path(__file__).resolve().parent.parent / "instance"
-    instance.mkdir(exist_ok=True)
+    default = Path(__file__).resolve().parent.parent / "instance"
+    instance = Path(os.environ.get("TEND_INSTANCE_PATH", "").strip() or default)
+    instance.mkdir(parents=True, exist_ok=True)
     return default_sqlite_url(str(instance))
 
 

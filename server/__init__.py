@@ -53,9 +53,12 @@ CSP = "; ".join(
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: settings, database, login, error handling, headers, every feature."""
-    instance_path = (test_config or {}).get("INSTANCE_PATH")
+    settings = load_settings()
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or settings["TEND_INSTANCE_PATH"]
+    if instance_path:
+        instance_path = os.path.abspath(instance_path)
     app = Flask(__name__, static_folder=None, instance_path=instance_path)
-    app.config.update(load_settings())
+    app.config.update(settings)
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -91,6 +91,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> dict:
     env = os.environ if env is None else env
     public_url = env_url(env, "TEND_PUBLIC_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
     return {
+        "TEND_INSTANCE_PATH": env_str(env, "TEND_INSTANCE_PATH"),
         "TEND_DATABASE_URL": env_str(env, "TEND_DATABASE_URL"),
         "TEND_SECRET_KEY": env_str(env, "TEND_SECRET_KEY"),
         "TEND_VAPID_PRIVATE_KEY": env_str(env, "TEND_VAPID_PRIVATE_KEY"),

@@ -1,0 +1,92 @@
+"""Helpers shared by the benchmarks: temporary databases, a server process, percentiles."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The value below which ``fraction`` of ``values`` lie (nearest rank)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))
+    return ordered[index]
+
+
+@contextlib.contextmanager
+def temporary_database(url: str | None) -> Iterator[str]:
+    """A migrated, empty database: a temp SQLite file, or ``url`` (PostgreSQL) reset first."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from server.db import make_engine
+
+    with tempfile.TemporaryDirectory(prefix="tend-bench-") as tmp:
+        if url is None:
+            url = f"sqlite:///{tmp}/bench.sqlite3"
+        else:
+            engine = make_engine(url)
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+            engine.dispose()
+        config = Config(str(ROOT / "alembic.ini"))
+        config.set_main_option("sqlalchemy.url", url)
+        command.upgrade(config, "head")
+        yield url
+
+
+@contextlib.contextmanager
+def server_process(env_extra: dict[str, str], port: int) -> Iterator[subprocess.Popen]:
+    """Run ``python -m server`` (the production WSGI server) until the block ends."""
+    env = {**os.environ, **env_extra, "TEND_PORT": str(port), "TEND_HOST": "127.0.0.1"}
+    env.setdefault("TEND_LOG_LEVEL", "warning")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "server"], cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz", proc)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def wait_for_http(url: str, proc: subprocess.Popen | None = None, timeout: float = 30) -> None:
+    """Wait until ``url`` answers 200."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited: {proc.stderr.read().decode()[-2000:]}")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout}s")
