@@ -14,6 +14,7 @@ import asyncio
 import logging
 import re
 import threading
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -107,11 +108,12 @@ class PushSender:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._session: aiohttp.ClientSession | None = None
+        self._state = _LoopState()
         self._slots: asyncio.Semaphore | None = None
         self._closed = False
+        # A sender that is dropped without close() (an app built in a test, an
+        # interpreter exit) still closes its session and stops its thread.
+        self._finalizer = weakref.finalize(self, self._state.shut_down)
 
     # -- public API -------------------------------------------------------------------
     def send_many(self, messages: Iterable[PushMessage]) -> list[PushOutcome]:
@@ -127,17 +129,10 @@ class PushSender:
         return self.send_many([message])[0]
 
     def close(self) -> None:
-        """Close the HTTP session and stop the event-loop thread."""
+        """Close the HTTP session and stop the event-loop thread (idempotent)."""
         with self._lock:
             self._closed = True
-            loop, thread = self._loop, self._thread
-            self._loop = self._thread = None
-        if loop is None or thread is None:
-            return
-        asyncio.run_coroutine_threadsafe(self._close_session(), loop).result()
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join()
-        loop.close()
+        self._finalizer()
 
     def __enter__(self) -> PushSender:
         return self
@@ -151,32 +146,20 @@ class PushSender:
         with self._lock:
             if self._closed:
                 raise RuntimeError("PushSender is closed")
-            if self._loop is None:
-                loop = asyncio.new_event_loop()
-                thread = threading.Thread(
-                    target=loop.run_forever, name="tend-push-sender", daemon=True
-                )
-                thread.start()
-                self._loop, self._thread = loop, thread
-            return self._loop
+            return self._state.start()
 
     async def _open_session(self) -> aiohttp.ClientSession:
         """The pooled session; created inside the loop, as aiohttp requires."""
-        if self._session is None:
+        if self._state.session is None:
             connector = aiohttp.TCPConnector(limit=self.concurrency, ttl_dns_cache=300)
             timeout = aiohttp.ClientTimeout(
                 total=self.connect_timeout + self.read_timeout,
                 sock_connect=self.connect_timeout,
                 sock_read=self.read_timeout,
             )
-            self._session = aiohttp.ClientSession(connector=connector, timeout=timeout)
+            self._state.session = aiohttp.ClientSession(connector=connector, timeout=timeout)
             self._slots = asyncio.Semaphore(self.concurrency)
-        return self._session
-
-    async def _close_session(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        return self._state.session
 
     async def _send_all(self, batch: list[PushMessage]) -> list[PushOutcome]:
         await self._open_session()
@@ -225,12 +208,13 @@ class PushSender:
         self, message: PushMessage, body: bytes
     ) -> tuple[int | None, str | None, str | None]:
         """One POST: (status, Retry-After, error). Redirects are returned, never followed."""
-        assert self._session is not None and self._slots is not None
+        session = self._state.session
+        assert session is not None and self._slots is not None
         headers = self.signer.headers_for(message.target.endpoint)
         headers.update(request_headers(message))
         try:
             async with self._slots:
-                async with self._session.post(
+                async with session.post(
                     message.target.endpoint, data=body, headers=headers, allow_redirects=False
                 ) as response:
                     await response.read()
@@ -271,6 +255,43 @@ class PushSender:
         else:
             detail = f"push service answered {status}"
         return PushOutcome(message, FAILED, status, attempts, detail)
+
+
+class _LoopState:
+    """The event loop, its thread and the HTTP session; kept apart from the sender
+    so the finaliser can shut them down without keeping the sender alive."""
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.thread: threading.Thread | None = None
+        self.session: aiohttp.ClientSession | None = None
+
+    def start(self) -> asyncio.AbstractEventLoop:
+        """Start the loop thread once; return the loop."""
+        if self.loop is None:
+            loop = asyncio.new_event_loop()
+            thread = threading.Thread(target=loop.run_forever, name="tend-push-sender", daemon=True)
+            thread.start()
+            self.loop, self.thread = loop, thread
+        return self.loop
+
+    def shut_down(self) -> None:
+        """Close the session, stop the loop and join its thread."""
+        loop, thread = self.loop, self.thread
+        self.loop = self.thread = None
+        if loop is None or thread is None:
+            return
+        if thread is not threading.current_thread():
+            asyncio.run_coroutine_threadsafe(self._close_session(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        if thread is not threading.current_thread():
+            thread.join(timeout=10)
+            loop.close()
+
+    async def _close_session(self) -> None:
+        if self.session is not None:
+            await self.session.close()
+            self.session = None
 
 
 def encrypt(message: PushMessage) -> bytes:
