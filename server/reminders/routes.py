@@ -1,5 +1,86 @@
-"""HTTP routes of the reminders feature."""
+"""HTTP routes of the reminders feature: list, create, change, delete, snooze, upcoming."""
+
+from __future__ import annotations
 
 from flask import Blueprint
+from flask_login import current_user
+
+from server.api import route
+from server.db import db, utcnow
+from server.reminders import service
+from server.reminders.schemas import (
+    ReminderCreate,
+    ReminderEnvelope,
+    ReminderList,
+    ReminderPatch,
+    SnoozeIn,
+    UpcomingOut,
+    UpcomingQuery,
+)
 
 bp = Blueprint("reminders", __name__)
+
+
+def signed_in_user():
+    """The signed-in ``User`` on this request's session."""
+    return db.session.merge(current_user._get_current_object())
+
+
+@route(bp, "/api/reminders", response=ReminderList)
+def list_reminders():
+    """Every reminder of the signed-in person."""
+    rows = service.list_reminders(db.session, current_user.id)
+    return ReminderList(reminders=[service.reminder_out(row) for row in rows])
+
+
+@route(bp, "/api/reminders", methods=["POST"], body=ReminderCreate, response=ReminderEnvelope,
+       status=201)
+def create_reminder(body: ReminderCreate):
+    """Add a reminder."""
+    now = utcnow()
+    service.require_future_once(body.schedule, now)
+    reminder = service.create_reminder(db.session, signed_in_user(), body.kind, body.title,
+                                       body.schedule, enabled=body.enabled, now=now)
+    db.session.commit()
+    return ReminderEnvelope(reminder=service.reminder_out(reminder))
+
+
+@route(bp, "/api/reminders/<int:reminder_id>", methods=["PATCH"], body=ReminderPatch,
+       response=ReminderEnvelope)
+def update_reminder(reminder_id: int, body: ReminderPatch):
+    """Change some fields of a reminder; its next time is recomputed."""
+    reminder = service.owned_reminder(db.session, current_user.id, reminder_id)
+    service.update_reminder(db.session, signed_in_user(), reminder, body, utcnow())
+    db.session.commit()
+    return ReminderEnvelope(reminder=service.reminder_out(reminder))
+
+
+@route(bp, "/api/reminders/<int:reminder_id>", methods=["DELETE"], status=204)
+def delete_reminder(reminder_id: int):
+    """Remove a reminder (its past deliveries stay, unlinked)."""
+    reminder = service.owned_reminder(db.session, current_user.id, reminder_id)
+    db.session.delete(reminder)
+    db.session.commit()
+    return None
+
+
+@route(bp, "/api/reminders/<int:reminder_id>/snooze", methods=["POST"], body=SnoozeIn,
+       response=ReminderEnvelope)
+def snooze_reminder(reminder_id: int, body: SnoozeIn):
+    """Move the next notification a few minutes later; the schedule then carries on."""
+    reminder = service.owned_reminder(db.session, current_user.id, reminder_id)
+    service.snooze_reminder(db.session, reminder, body.minutes, utcnow())
+    db.session.commit()
+    return ReminderEnvelope(reminder=service.reminder_out(reminder))
+
+
+@route(bp, "/api/reminders/<int:reminder_id>/upcoming", query=UpcomingQuery,
+       response=UpcomingOut)
+def upcoming(reminder_id: int, query: UpcomingQuery):
+    """The next times this reminder will actually notify, in the person's local offset."""
+    reminder = service.owned_reminder(db.session, current_user.id, reminder_id)
+    user = signed_in_user()
+    now = utcnow()
+    after = query.after or now
+    moments = service.upcoming_for(db.session, user, reminder, now, after, query.count)
+    return UpcomingOut(upcoming=[moment.astimezone(user.zone) for moment in moments])
