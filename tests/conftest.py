@@ -25,6 +25,8 @@ from server import create_app
 from server.accounts.models import User
 from server.accounts.passwords import hash_password
 from server.db import make_engine
+from server.push.service import close_sender
+from tests.push_receiver import push_receiver  # noqa: F401  (fixture shared by every test)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PG_URL = os.environ.get("TEND_TEST_DATABASE_URL", "").strip()
@@ -113,6 +115,7 @@ def app(app_config):
     """The Flask app on a fresh database."""
     application = create_app(app_config)
     yield application
+    close_sender(application)
     application.extensions["tend.engine"].dispose()
 
 
