@@ -1,0 +1,123 @@
+"""Crisis lines the operator configures, shown when support would help.
+
+``TEND_CRISIS_LINES`` is either a path to a JSON file or the JSON itself: a
+list of ``{name, phone, text, url, country, note}``. Unset, Tend uses
+``crisis_lines.json`` beside this module (see ``CRISIS_LINES.md``). A bad value
+fails with a message naming the entry, so an operator finds the typo at
+start-up and never shows a broken number to someone who needs it.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlparse
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DEFAULT_CRISIS_LINES = Path(__file__).with_name("crisis_lines.json")
+SETTING = "TEND_CRISIS_LINES"
+
+ShortText = Annotated[str, Field(min_length=1, max_length=60)]
+
+
+class CrisisLinesError(ValueError):
+    """``TEND_CRISIS_LINES`` cannot be used; the message says which entry is wrong."""
+
+
+class CrisisLine(BaseModel):
+    """One line a person can call, text or visit."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=100)
+    phone: ShortText | None = None
+    text: ShortText | None = None
+    url: str | None = Field(default=None, max_length=300)
+    country: str | None = Field(default=None, description="ISO 3166 code, or null for anywhere")
+    note: str | None = Field(default=None, max_length=200)
+
+    @field_validator("url")
+    @classmethod
+    def web_address(cls, value: str | None) -> str | None:
+        """Only absolute http(s) addresses, so a link can never run script."""
+        if value is None:
+            return value
+        parsed = urlparse(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError("must be an http or https address")
+        return value
+
+    @field_validator("country")
+    @classmethod
+    def country_code(cls, value: str | None) -> str | None:
+        """Two-letter country codes, upper case."""
+        if value is None:
+            return value
+        if len(value) != 2 or not value.isalpha():
+            raise ValueError("must be a two-letter country code such as GB, or null")
+        return value.upper()
+
+    @model_validator(mode="after")
+    def reachable(self) -> CrisisLine:
+        """A line nobody can reach is no help."""
+        if not (self.phone or self.text or self.url):
+            raise ValueError("give at least one of phone, text or url")
+        return self
+
+
+def read_setting(config_value: str) -> tuple[Any, str]:
+    """The raw JSON of the setting and a name for it in messages."""
+    stripped = config_value.strip()
+    if stripped.startswith(("[", "{")):
+        source = SETTING
+        text = stripped
+    else:
+        source = f"{SETTING} file {stripped}"
+        try:
+            text = Path(stripped).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CrisisLinesError(f"{source}: cannot be read ({exc.strerror})") from None
+    try:
+        return json.loads(text), source
+    except json.JSONDecodeError as exc:
+        raise CrisisLinesError(
+            f"{source}: not valid JSON (line {exc.lineno}: {exc.msg})"
+        ) from None
+
+
+def parse_crisis_lines(data: Any, source: str = SETTING) -> list[CrisisLine]:
+    """Validate a list of crisis lines; the error names the entry by position and name."""
+    if not isinstance(data, list):
+        raise CrisisLinesError(f"{source}: must be a JSON list of crisis lines")
+    lines = []
+    for index, item in enumerate(data):
+        try:
+            lines.append(CrisisLine.model_validate(item))
+        except ValidationError as exc:
+            name = item.get("name") if isinstance(item, dict) else None
+            where = f"entry {index + 1}" + (f" ({name!r})" if name else "")
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc']) or 'entry'}: "
+                f"{err['msg'].removeprefix('Value error, ')}"
+                for err in exc.errors(include_url=False)
+            )
+            raise CrisisLinesError(f"{source}: {where}: {problems}") from None
+    return lines
+
+
+@cache
+def load_crisis_lines(config_value: str | None) -> tuple[CrisisLine, ...]:
+    """The configured crisis lines (the documented default when unset), cached per value."""
+    if config_value is None or not config_value.strip():
+        data = json.loads(DEFAULT_CRISIS_LINES.read_text(encoding="utf-8"))
+        return tuple(parse_crisis_lines(data, str(DEFAULT_CRISIS_LINES)))
+    data, source = read_setting(config_value)
+    return tuple(parse_crisis_lines(data, source))
+
+
+def crisis_lines_json(config_value: str | None) -> list[dict[str, Any]]:
+    """The crisis lines as JSON-ready dicts."""
+    return [line.model_dump() for line in load_crisis_lines(config_value)]

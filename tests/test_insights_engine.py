@@ -1,0 +1,137 @@
+"""The insights engine: no data, sparse data, long rising history, hard moments."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+from server.checkins.bank import load_bank
+from server.checkins.scoring import AnswerRecord
+from server.insights.engine import MomentRecord, build_insights
+
+BANK = load_bank()
+TODAY = date(2026, 3, 11)  # a Wednesday
+
+
+def value_for_strain(question, target: float) -> int:
+    """The scale value whose strain is closest to ``target``."""
+    scale = question.scale
+    position = target / 100
+    if question.direction == "higher_is_better":
+        position = 1 - position
+    return round(scale.min + position * (scale.max - scale.min))
+
+
+def generated_answers(days: int, strain_on_day, domains=None) -> list[AnswerRecord]:
+    """Answers to every domain's first item each day, at the strain ``strain_on_day(age)``."""
+    records = []
+    for age in range(days - 1, -1, -1):
+        day = TODAY - timedelta(days=age)
+        for domain in domains or BANK.domains:
+            question = BANK.in_domain(domain)[age % len(BANK.in_domain(domain))]
+            value = value_for_strain(question, strain_on_day(age))
+            records.append(AnswerRecord(day, question.id, domain, value))
+    return records
+
+
+def levels(insights) -> dict[str, str]:
+    return {item["id"]: item["level"] for item in insights["signals"]}
+
+
+def test_no_data():
+    insights = build_insights(BANK, [], [], TODAY)
+    assert len(insights["weeks"]) == 12
+    assert insights["weeks"][-1] == {"week": "2026-W11", "starts": "2026-03-09"}
+    assert set(insights["domains"]) == set(BANK.domains)
+    sleep = insights["domains"]["sleep"]
+    assert sleep["title"] == "Sleep"
+    assert all(week["score"] is None for week in sleep["weekly"])
+    assert sleep["trend_4w"]["direction"] == "not_enough_data"
+    assert levels(insights) == {
+        "cumulative_load": "unknown", "after_hard_moments": "none", "burnout": "unknown",
+    }
+    assert insights["needs_support"] is False and insights["support"] is None
+    json.dumps(insights)  # JSON-ready
+
+
+def test_sparse_data_gives_figures_but_no_trends():
+    records = [
+        AnswerRecord(TODAY, "sleep.quality", "sleep", 2),
+        AnswerRecord(TODAY - timedelta(days=8), "enjoyment.parts", "enjoyment", 4),
+    ]
+    insights = build_insights(BANK, records, [], TODAY)
+    sleep = insights["domains"]["sleep"]["weekly"]
+    assert sleep[-1] == {"week": "2026-W11", "score": 75.0, "answers": 1}
+    assert insights["overall"]["trend_12w"]["direction"] == "not_enough_data"
+    assert levels(insights)["cumulative_load"] == "unknown"
+    assert levels(insights)["burnout"] == "low"
+
+
+def test_six_weeks_of_rising_strain():
+    # Strain climbs from about 15 six weeks ago to about 70 now.
+    records = generated_answers(42, lambda age: 70 - age * 55 / 41)
+    insights = build_insights(BANK, records, [], TODAY)
+    overall = insights["overall"]
+    assert overall["trend_4w"]["direction"] == "rising"
+    assert overall["trend_12w"]["direction"] == "rising"
+    assert levels(insights)["cumulative_load"] == "high"
+    assert levels(insights)["burnout"] == "high"
+    assert insights["needs_support"] is True
+    assert insights["support"]["reasons"] == ["strain_rising"]
+
+
+def test_steady_calm_history():
+    records = generated_answers(84, lambda age: 20)
+    insights = build_insights(BANK, records, [], TODAY)
+    assert insights["overall"]["trend_12w"]["direction"] == "steady"
+    assert levels(insights) == {
+        "cumulative_load": "low", "after_hard_moments": "none", "burnout": "low",
+    }
+    assert insights["support"] is None
+
+
+def test_strong_intrusion_after_a_hard_moment_offers_support():
+    moment = MomentRecord(7, TODAY - timedelta(days=2), "critical_incident", 4)
+    records = [
+        AnswerRecord(TODAY - timedelta(days=2), "intrusion.images", "intrusion", 5, moment.id),
+        AnswerRecord(TODAY - timedelta(days=2), "sleep.quality", "sleep", 2, moment.id),
+    ]
+    resources = {
+        "people": [{"id": 1, "name": "Sam"}],
+        "activities": [{"id": 2, "text": "A walk by the river"}],
+        "crisis_lines": [{"name": "Line", "phone": "123"}],
+    }
+    insights = build_insights(BANK, records, [moment], TODAY, support_resources=resources)
+    assert levels(insights)["after_hard_moments"] == "high"
+    assert insights["support"]["reasons"] == ["strong_intrusion"]
+    assert insights["support"]["people"] == [{"id": 1, "name": "Sam"}]
+    assert insights["support"]["crisis_lines"] == [{"name": "Line", "phone": "123"}]
+
+
+def test_settling_after_a_hard_moment():
+    moment = MomentRecord(3, TODAY - timedelta(days=5), "distressing_disclosure", 3)
+    records = [
+        AnswerRecord(TODAY - timedelta(days=5), "intrusion.images", "intrusion", 2),
+        AnswerRecord(TODAY - timedelta(days=2), "support.colleagues", "support", 4),
+    ]
+    assert levels(build_insights(BANK, records, [moment], TODAY))["after_hard_moments"] == "low"
+    assert levels(build_insights(BANK, [], [moment], TODAY))["after_hard_moments"] == "unknown"
+    old = MomentRecord(1, TODAY - timedelta(days=60), "other", 2)
+    assert levels(build_insights(BANK, [], [old], TODAY))["after_hard_moments"] == "none"
+
+
+def test_signal_words_never_name_a_disorder():
+    samples = [
+        build_insights(BANK, generated_answers(42, lambda age: 70 - age), [], TODAY),
+        build_insights(BANK, generated_answers(84, lambda age: 20), [], TODAY),
+    ]
+    banned = ("ptsd", "disorder", "depress", "burnout", "trauma", "diagnos", "symptom")
+    for insights in samples:
+        for item in insights["signals"]:
+            words = (item["title"] + " " + item["text"]).lower()
+            assert not any(term in words for term in banned), item
+
+
+def test_habits_are_passed_through():
+    habits = {"weekly": [{"week": "2026-W11", "done": 3}]}
+    assert build_insights(BANK, [], [], TODAY, habits=habits)["habits"] == habits
