@@ -1,0 +1,118 @@
+// Tend's entry point: registers the service worker, knows who is signed in, and routes
+// #/hash addresses to screens. Each screen module exports `render(ctx)`.
+
+import { ApiError, get, resetCsrf } from "./api.js";
+import { h, mount } from "./ui.js";
+
+const SCREENS = {
+  welcome: () => import("./screens/welcome.js"),
+  start: () => import("./screens/onboarding.js"),
+  today: () => import("./screens/today.js"),
+  checkin: () => import("./screens/checkin.js"),
+  reminders: () => import("./screens/reminders.js"),
+  trends: () => import("./screens/trends.js"),
+  settings: () => import("./screens/settings.js"),
+};
+const PUBLIC = new Set(["welcome", "start"]);
+const TABBED = new Set(["today", "reminders", "trends", "settings"]);
+
+/** Shared state handed to every screen. */
+export const ctx = {
+  user: null,
+  /** Re-read the signed-in user (null when signed out). */
+  async refreshUser() {
+    try {
+      ctx.user = (await get("/api/me")).user;
+    } catch (error) {
+      if (error.status !== 401) throw error;
+      ctx.user = null;
+    }
+    return ctx.user;
+  },
+  /** Call after signing in or out: new session, new CSRF token. */
+  async sessionChanged() {
+    resetCsrf();
+    await ctx.refreshUser();
+  },
+  go(route) {
+    if (location.hash === `#/${route}`) show();
+    else location.hash = `#/${route}`;
+  },
+};
+
+function parseHash() {
+  const [name, ...rest] = location.hash.replace(/^#\/?/, "").split("/");
+  return { name: name || "", args: rest };
+}
+
+function markTab(name) {
+  const tabs = document.getElementById("tabs");
+  tabs.hidden = !TABBED.has(name) && name !== "checkin";
+  for (const link of tabs.querySelectorAll("a")) {
+    if (link.dataset.tab === name) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+}
+
+async function show() {
+  let { name, args } = parseHash();
+  if (!ctx.user && !PUBLIC.has(name)) name = "welcome";
+  if (ctx.user && (name === "" || name === "welcome")) name = "today";
+  if (!SCREENS[name]) name = ctx.user ? "today" : "welcome";
+  markTab(name);
+  document.title = `Tend \u2013 ${name[0].toUpperCase()}${name.slice(1)}`;
+  try {
+    const screen = await SCREENS[name]();
+    await screen.render(ctx, args);
+  } catch (error) {
+    mount(h("h1", {}, "This didn't load"),
+      h("p", {}, error instanceof ApiError ? error.message : "Please try again in a moment."),
+      h("button", { type: "button", onclick: () => show() }, "Try again"));
+  }
+}
+
+function watchNetwork() {
+  const note = document.getElementById("net");
+  const update = () => {
+    note.hidden = navigator.onLine;
+    if (navigator.onLine) flushQueuedAnswers();
+  };
+  addEventListener("online", update);
+  addEventListener("offline", update);
+  update();
+}
+
+/** Ask the service worker to send answers that waited while offline. */
+function flushQueuedAnswers() {
+  navigator.serviceWorker?.controller?.postMessage({ type: "flush-answers" });
+}
+
+async function registerWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  try {
+    await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+    navigator.serviceWorker.ready.then(flushQueuedAnswers);
+  } catch {
+    // The app works without the worker; it just loses offline and push.
+  }
+}
+
+async function start() {
+  registerWorker();
+  watchNetwork();
+  try {
+    await ctx.refreshUser();
+  } catch (error) {
+    if (!error.offline) throw error;
+    mount(h("h1", {}, "You're offline"),
+      h("p", {}, "Tend needs a connection to show your reminders and check-ins. " +
+        "Anything you answered from a notification is kept and sent when you're back."),
+      h("button", { type: "button", onclick: () => location.reload() }, "Try again"));
+    document.getElementById("tabs").hidden = true;
+    return;
+  }
+  addEventListener("hashchange", show);
+  await show();
+}
+
+start();

@@ -1,0 +1,77 @@
+// A starter program (sleep, breaks, boundaries, time off) as a card with its main
+// settings and a button that switches it on. Used by onboarding and the reminders screen.
+
+import { post } from "./api.js";
+import { field, h, showError, toast, when } from "./ui.js";
+
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/** The preset's parameters as a list of {name, default, description}, whatever the shape. */
+export function parameterList(preset) {
+  const raw = preset.parameters || preset.params || [];
+  if (Array.isArray(raw)) return raw;
+  return Object.entries(raw).map(([name, spec]) =>
+    (spec && typeof spec === "object" ? { name, ...spec } : { name, default: spec }));
+}
+
+function parameterInput(param) {
+  const value = param.default;
+  const label = param.label || param.description || param.name.replace(/_/g, " ");
+  if (typeof value === "string" && TIME.test(value)) {
+    return field(label, h("input", { type: "time", name: param.name, value }));
+  }
+  if (typeof value === "number") {
+    return field(label, h("input", {
+      type: "number", name: param.name, value, inputmode: "numeric",
+      min: param.minimum ?? param.ge ?? null, max: param.maximum ?? param.le ?? null,
+      step: Number.isInteger(value) ? 1 : "any",
+    }));
+  }
+  return null; // lists, switches and optional settings keep their defaults here
+}
+
+function readParams(form, params) {
+  const values = {};
+  for (const param of params) {
+    const input = form.elements.namedItem(param.name);
+    if (!input) continue;
+    values[param.name] = input.type === "number" ? Number(input.value) : input.value;
+  }
+  return values;
+}
+
+function describeCreated(answer) {
+  const reminders = answer?.reminders || [];
+  const times = reminders.map((r) => r.next_due_at).filter(Boolean).sort();
+  return times.length ? `Added. First one ${when(times[0])}.` : "Added.";
+}
+
+/** A card for one preset; `onApplied(answer)` runs after it is switched on. */
+export function presetCard(preset, ctx, onApplied = () => {}) {
+  const params = parameterList(preset);
+  const done = h("p", { role: "status", class: "muted" });
+  const form = h("form", { class: "card", novalidate: true },
+    h("h2", {}, preset.name || preset.title || preset.id),
+    preset.description ? h("p", {}, preset.description) : null,
+    params.map(parameterInput),
+    h("button", { type: "submit", class: "secondary" }, `Switch on ${(preset.name || "").toLowerCase()}`.trim()),
+    done);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    form.querySelectorAll(".form-error, .field-error").forEach((el) => el.remove());
+    try {
+      const answer = await post(`/api/habits/presets/${encodeURIComponent(preset.id)}`,
+        readParams(form, params));
+      done.textContent = describeCreated(answer);
+      button.textContent = "Switched on";
+      toast(`${preset.name || "Program"} is on.`);
+      onApplied(answer, ctx);
+    } catch (error) {
+      showError(form, error);
+      button.disabled = false;
+    }
+  });
+  return form;
+}

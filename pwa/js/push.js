@@ -1,0 +1,79 @@
+// Notifications on this device: what the browser can do, asking permission (only ever
+// from a button tap), subscribing with the server's VAPID key, and the test push.
+
+import { get, post } from "./api.js";
+
+/** iPhone/iPad, including iPadOS that reports itself as a Mac. */
+export function isIOS() {
+  return /iPad|iPhone|iPod/.test(navigator.userAgent) ||
+    (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
+}
+
+/** Opened from the home screen (installed), not in a browser tab. */
+export function isStandalone() {
+  return navigator.standalone === true || matchMedia("(display-mode: standalone)").matches;
+}
+
+/**
+ * What this device can do about notifications right now:
+ * "ios-install" (iOS Safari tab: push only works after Add to Home Screen),
+ * "unsupported", "denied", "granted" or "ask".
+ */
+export function notificationState() {
+  if (isIOS() && !isStandalone()) return "ios-install";
+  if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) {
+    return "unsupported";
+  }
+  if (Notification.permission === "denied") return "denied";
+  if (Notification.permission === "granted") return "granted";
+  return "ask";
+}
+
+/** Decode a base64url VAPID key into the bytes PushManager.subscribe wants. */
+export function keyBytes(base64url) {
+  const base64 = base64url.replace(/-/g, "+").replace(/_/g, "/");
+  const raw = atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4));
+  return Uint8Array.from(raw, (c) => c.charCodeAt(0));
+}
+
+/**
+ * Ask permission (call this from a tap), subscribe and register the device.
+ * Resolves to "granted", "denied" or "default"; throws ApiError if the server refuses.
+ */
+export async function enableNotifications() {
+  const permission = await Notification.requestPermission();
+  if (permission !== "granted") return permission;
+  await subscribeThisDevice();
+  return permission;
+}
+
+/** Subscribe (or reuse the current subscription) and send it to the server. */
+export async function subscribeThisDevice() {
+  const registration = await navigator.serviceWorker.ready;
+  let subscription = await registration.pushManager.getSubscription();
+  if (!subscription) {
+    const { public_key: key } = await get("/api/push/public-key");
+    subscription = await registration.pushManager.subscribe({
+      userVisibleOnly: true, applicationServerKey: keyBytes(key),
+    });
+  }
+  return post("/api/push/subscriptions", subscription.toJSON());
+}
+
+/** This browser's current push endpoint, or null. */
+export async function currentEndpoint() {
+  if (!("serviceWorker" in navigator)) return null;
+  const registration = await navigator.serviceWorker.getRegistration();
+  const subscription = registration && (await registration.pushManager.getSubscription());
+  return subscription ? subscription.endpoint : null;
+}
+
+/** Send a test notification to every device; resolves to {sent, failed}. */
+export const sendTest = () => post("/api/push/test");
+
+/** Steps for iOS, where notifications need the app on the Home Screen first. */
+export const IOS_STEPS = [
+  "Tap the Share button at the bottom of Safari.",
+  "Choose \u201cAdd to Home Screen\u201d, then \u201cAdd\u201d.",
+  "Open Tend from your Home Screen and come back to this step.",
+];

@@ -1,0 +1,81 @@
+// The micro check-in: one question at a time, one tap per answer, sent when done.
+
+import { get, post } from "../api.js";
+import { card, h, mount } from "../ui.js";
+
+/** The scale's choices as [{value, label}], whatever shape the labels come in. */
+export function scaleChoices(scale) {
+  const min = scale?.min ?? 1;
+  const max = scale?.max ?? 5;
+  const labels = scale?.labels ?? [];
+  const choices = [];
+  for (let value = min; value <= max; value += 1) {
+    let label = "";
+    if (Array.isArray(labels)) label = labels.length === max - min + 1 ? labels[value - min] : "";
+    else if (labels && typeof labels === "object") label = labels[value] ?? labels[String(value)] ?? "";
+    choices.push({ value, label });
+  }
+  return choices;
+}
+
+function questionView(question, index, total, onAnswer, onSkip) {
+  const choices = scaleChoices(question.scale);
+  const headingId = `q-${question.id}`.replace(/[^\w-]/g, "-");
+  return [
+    h("p", { class: "progress" }, `Question ${index + 1} of ${total}`),
+    h("section", { class: "card", "aria-labelledby": headingId },
+      h("h2", { id: headingId }, question.text),
+      h("div", { class: "scale", role: "group", "aria-labelledby": headingId },
+        choices.map((choice) => h("button", {
+          type: "button", "aria-pressed": "false",
+          "aria-label": choice.label ? `${choice.value}, ${choice.label}` : String(choice.value),
+          onclick: (event) => {
+            event.currentTarget.setAttribute("aria-pressed", "true");
+            onAnswer(choice.value);
+          },
+        }, h("span", { class: "n" }, String(choice.value)),
+        choice.label ? h("span", { class: "t" }, choice.label) : null))),
+      h("button", { type: "button", class: "quiet", onclick: onSkip }, "Skip this one")),
+  ];
+}
+
+function thanks(sent) {
+  return [h("h1", {}, sent ? "Thank you" : "All skipped"),
+    h("p", {}, sent ? "That's all for now. Noticing is the first step." :
+      "That's fine. Come back whenever you like."),
+    h("div", { class: "row" }, h("a", { class: "button", href: "#/today" }, "Back to today"),
+      h("a", { class: "button secondary", href: "#/trends" }, "See trends"))];
+}
+
+/** Render the check-in: fetch the next questions and walk through them. */
+export async function render() {
+  const answer = await get("/api/checkins/next");
+  const questions = (answer.questions || []).slice(0, 3);
+  if (!questions.length) {
+    mount(h("h1", {}, "Nothing to ask right now"),
+      card(null, h("p", {}, "You're all caught up. Enjoy the rest of your day.")),
+      h("a", { class: "button", href: "#/today" }, "Back to today"));
+    return;
+  }
+  const answers = [];
+  const finish = async () => {
+    if (!answers.length) { mount(...thanks(false)); return; }
+    try {
+      await post("/api/checkins", { answers });
+      mount(...thanks(true));
+    } catch (error) {
+      mount(h("h1", {}, "Not sent yet"), h("p", { role: "alert" }, error.message),
+        h("button", { type: "button", onclick: finish }, "Try again"));
+    }
+  };
+  const step = (index) => {
+    if (index >= questions.length) { finish(); return; }
+    const question = questions[index];
+    mount(h("h1", {}, "Check-in"),
+      ...questionView(question, index, questions.length, (value) => {
+        answers.push({ question_id: question.id, value });
+        step(index + 1);
+      }, () => step(index + 1)));
+  };
+  step(0);
+}

@@ -1,0 +1,212 @@
+// Settings: pause, devices, hours and budget, time off, support, your data, account.
+
+import { del, get, getOptional, patch, post } from "../api.js";
+import {
+  IOS_STEPS, currentEndpoint, enableNotifications, notificationState,
+} from "../push.js";
+import {
+  busy, card, field, h, isoDate, isoWithOffset, mount, onSubmit, toast, when,
+} from "../ui.js";
+import { detectedTimeZone, hoursForm } from "./onboarding.js";
+
+/** When "pause until tomorrow" ends: tomorrow at the end of quiet hours (device time). */
+export function tomorrowMorning(user, now = new Date()) {
+  const [hours, minutes] = (user.quiet_hours?.end || "07:00").split(":").map(Number);
+  const date = new Date(now);
+  date.setDate(date.getDate() + 1);
+  date.setHours(hours, minutes, 0, 0);
+  return date;
+}
+
+function pauseCard(ctx, refresh) {
+  const user = ctx.user;
+  const paused = user.paused_until && new Date(user.paused_until) > new Date();
+  const setPause = async (until, message) => {
+    ctx.user = (await patch("/api/me", { paused_until: until ? isoWithOffset(until) : null })).user;
+    toast(message);
+    refresh();
+  };
+  const hours = h("select", { "aria-label": "Pause for how long" },
+    [[1, "1 hour"], [2, "2 hours"], [4, "4 hours"], [8, "8 hours"], [24, "24 hours"]]
+      .map(([value, text]) => h("option", { value }, text)));
+  const tomorrow = h("button", { type: "button", class: "secondary", onclick: () => busy(tomorrow,
+    () => setPause(tomorrowMorning(user), "Paused until tomorrow.")) }, "Pause until tomorrow");
+  const forHours = h("button", { type: "button", class: "secondary", onclick: () => busy(forHours,
+    () => setPause(new Date(Date.now() + Number(hours.value) * 3600e3), "Paused.")) }, "Pause");
+  const resume = h("button", { type: "button", onclick: () => busy(resume,
+    () => setPause(null, "Reminders are back on.")) }, "Resume now");
+  return card("Pause",
+    h("p", {}, paused ? `Paused until ${when(user.paused_until)}.` : "Need a break from notifications?"),
+    paused ? resume : null,
+    h("div", { class: "row" }, tomorrow),
+    h("div", { class: "row" }, hours, forHours));
+}
+
+async function devicesCard(refresh) {
+  const [answer, mine] = await Promise.all([get("/api/push/subscriptions").catch(() => null), currentEndpoint()]);
+  const devices = answer?.subscriptions || [];
+  const state = notificationState();
+  const status = h("p", { role: "status", class: "muted" });
+  let action = null;
+  if (state === "ios-install") {
+    action = [h("p", {}, "To get notifications on iPhone or iPad, add Tend to your Home Screen:"),
+      h("ol", { class: "steps" }, IOS_STEPS.map((s) => h("li", {}, s)))];
+  } else if (state === "denied") {
+    action = h("p", {}, "Notifications are blocked in this browser's site settings.");
+  } else if (state !== "unsupported" && !devices.some((d) => d.endpoint === mine)) {
+    const enable = h("button", { type: "button", onclick: () => busy(enable, async () => {
+      const result = await enableNotifications();
+      status.textContent = result === "granted" ? "This device is on." : "Notifications stay off for now.";
+      if (result === "granted") refresh();
+    }) }, "Turn on notifications here");
+    action = enable;
+  }
+  const item = (device) => {
+    const remove = h("button", { type: "button", class: "quiet",
+      "aria-label": `Remove ${device.device_label || "device"}`,
+      onclick: () => busy(remove, async () => {
+        await del(`/api/push/subscriptions/${device.id}`);
+        toast("Removed.");
+        refresh();
+      }) }, "Remove");
+    return h("li", { class: "row spread" },
+      h("div", {}, h("strong", {}, device.device_label || "A device"),
+        device.endpoint === mine ? " (this one)" : "",
+        h("span", { class: "hint" }, `Added ${when(device.created_at)}`)), remove);
+  };
+  return card("Devices",
+    devices.length ? h("ul", { class: "list" }, devices.map(item)) : h("p", {}, "No devices get notifications yet."),
+    action, status);
+}
+
+function hoursCard(ctx, refresh) {
+  const budget = onSubmit(h("form", { novalidate: true },
+    field("Time zone", h("input", { name: "timezone", value: ctx.user.timezone, autocomplete: "off" }),
+      `This device says ${detectedTimeZone()}.`),
+    field("Most notifications a day", h("input", {
+      type: "number", name: "daily_push_budget", min: 1, max: 30, inputmode: "numeric",
+      value: ctx.user.daily_push_budget,
+    })),
+    h("button", { type: "submit", class: "secondary" }, "Save")), async (data) => {
+    ctx.user = (await patch("/api/me", {
+      timezone: data.get("timezone").trim(), daily_push_budget: Number(data.get("daily_push_budget")),
+    })).user;
+    toast("Saved.");
+  });
+  return card("Your hours", hoursForm(ctx.user, "Save hours", async (user) => {
+    ctx.user = user;
+    toast("Saved.");
+    refresh();
+  }), budget);
+}
+
+function entriesOf(answer) {
+  return answer?.timeoff || answer?.time_off || answer?.entries || answer?.items || [];
+}
+
+async function timeOffCard(refresh) {
+  const answer = await getOptional("/api/timeoff").catch(() => null);
+  if (!answer) return null;
+  const today = isoDate(new Date());
+  const form = onSubmit(h("form", { novalidate: true },
+    h("div", { class: "pair" },
+      field("First day", h("input", { type: "date", name: "start", value: today, required: true })),
+      field("Last day", h("input", { type: "date", name: "end", value: today, required: true }))),
+    h("fieldset", {}, h("legend", {}, "This time off is"),
+      h("label", { class: "check" }, h("input", { type: "radio", name: "kind", value: "taken", checked: true }), "Taken"),
+      h("label", { class: "check" }, h("input", { type: "radio", name: "kind", value: "planned" }), "Planned")),
+    h("button", { type: "submit", class: "secondary" }, "Add time off")), async (data) => {
+    await post("/api/timeoff", { start: data.get("start"), end: data.get("end"), kind: data.get("kind") });
+    toast("Added.");
+    refresh();
+  });
+  const item = (entry) => {
+    const remove = h("button", { type: "button", class: "quiet", "aria-label": `Remove time off from ${entry.start}`,
+      onclick: () => busy(remove, async () => { await del(`/api/timeoff/${entry.id}`); refresh(); }) }, "Remove");
+    return h("li", { class: "row spread" },
+      h("span", {}, `${entry.start} to ${entry.end} \u00b7 ${entry.kind === "planned" ? "planned" : "taken"}`), remove);
+  };
+  const entries = entriesOf(answer);
+  return h("section", { class: "card", id: "timeoff" }, h("h2", {}, "Time off"),
+    h("p", { class: "hint" }, "Work reminders rest while you're away."),
+    entries.length ? h("ul", { class: "list" }, entries.map(item)) : null, form);
+}
+
+async function supportCard(refresh) {
+  const [people, activities] = await Promise.all([
+    getOptional("/api/support/people").catch(() => null),
+    getOptional("/api/support/activities").catch(() => null),
+  ]);
+  if (!people && !activities) return null;
+  const removeButton = (label, path) => {
+    const button = h("button", { type: "button", class: "quiet", "aria-label": `Remove ${label}`,
+      onclick: () => busy(button, async () => { await del(path); refresh(); }) }, "Remove");
+    return button;
+  };
+  const personForm = onSubmit(h("form", { novalidate: true },
+    field("Name", h("input", { name: "name", required: true, maxlength: 80 })),
+    field("Phone or how to reach them", h("input", { name: "contact", maxlength: 120 })),
+    h("button", { type: "submit", class: "secondary" }, "Add person")), async (data) => {
+    const contact = data.get("contact").trim();
+    await post("/api/support/people", { name: data.get("name").trim(), ...(contact ? { contact } : {}) });
+    refresh();
+  });
+  const activityForm = onSubmit(h("form", { novalidate: true },
+    field("Something that restores you", h("input", { name: "text", required: true, maxlength: 120 }),
+      "A walk, music, calling a friend\u2026"),
+    h("button", { type: "submit", class: "secondary" }, "Add")), async (data) => {
+    await post("/api/support/activities", { text: data.get("text").trim() });
+    refresh();
+  });
+  const peopleList = people?.people || [];
+  const activityList = activities?.activities || [];
+  return h("section", { class: "card", id: "support" }, h("h2", {}, "Support"),
+    h("p", { class: "hint" }, "Shown to you when things look heavy. Only you see them."),
+    h("h3", {}, "People who support you"),
+    peopleList.length ? h("ul", { class: "list" }, peopleList.map((p) => h("li", { class: "row spread" },
+      h("span", {}, h("strong", {}, p.name), p.contact ? ` \u2013 ${p.contact}` : ""),
+      removeButton(p.name, `/api/support/people/${p.id}`)))) : null,
+    personForm,
+    h("h3", {}, "What restores you"),
+    activityList.length ? h("ul", { class: "list" }, activityList.map((a) => h("li", { class: "row spread" },
+      h("span", {}, a.text), removeButton(a.text, `/api/support/activities/${a.id}`)))) : null,
+    activityForm);
+}
+
+function dataCard() {
+  return card("Your data",
+    h("p", {}, "Download everything Tend keeps about you."),
+    h("div", { class: "row" },
+      h("a", { class: "button secondary", href: "/api/export", download: "tend-export.json" }, "Export all (JSON)"),
+      h("a", { class: "button secondary", href: "/api/export?format=csv", download: "tend-checkins.csv" }, "Check-ins (CSV)")));
+}
+
+function accountCard(ctx) {
+  const signOut = h("button", { type: "button", class: "secondary", onclick: () => busy(signOut, async () => {
+    await post("/api/auth/logout");
+    await ctx.sessionChanged();
+    ctx.go("welcome");
+  }) }, "Sign out");
+  const remove = onSubmit(h("form", { novalidate: true },
+    h("h3", {}, "Delete account"),
+    h("p", {}, "This removes your account and every answer, reminder and note, for good."),
+    field("Your password", h("input", { type: "password", name: "password", autocomplete: "current-password", required: true })),
+    h("button", { type: "submit", class: "danger" }, "Delete my account")), async (data) => {
+    await del("/api/me", { password: data.get("password") });
+    await ctx.sessionChanged();
+    toast("Your account is deleted. Take care.");
+    ctx.go("welcome");
+  });
+  return card("Account", h("p", {}, `Signed in as ${ctx.user.email}.`), signOut, remove);
+}
+
+/** Render settings; #/settings/<section> scrolls to that section. */
+export async function render(ctx, args = []) {
+  const refresh = () => render(ctx, []);
+  const [devices, timeoff, support] = await Promise.all([
+    devicesCard(refresh), timeOffCard(refresh), supportCard(refresh),
+  ]);
+  mount(h("h1", {}, "Settings"), pauseCard(ctx, refresh), devices, hoursCard(ctx, refresh),
+    timeoff, support, dataCard(), accountCard(ctx));
+  if (args[0]) document.getElementById(args[0])?.scrollIntoView();
+}

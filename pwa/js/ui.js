@@ -1,0 +1,146 @@
+// Small DOM and formatting helpers shared by every screen (no framework, no innerHTML
+// with data, so nothing a server or user typed is ever parsed as markup).
+
+/** Build an element: h("button", {class: "x", onclick: fn}, "text", child, [more]). */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name.startsWith("on")) el.addEventListener(name.slice(2), value);
+    else if (name === "value") el.value = value;
+    else if (name === "checked") el.checked = Boolean(value);
+    else el.setAttribute(name, value === true ? "" : String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+}
+
+let ids = 0;
+/** A fresh id for pairing labels with inputs. */
+export const uid = (prefix = "f") => `${prefix}-${++ids}`;
+
+/** A labelled input (or select/textarea given as `control`) with an optional hint. */
+export function field(labelText, control, hint) {
+  control.id ||= uid();
+  const label = h("label", { for: control.id }, labelText);
+  let hintEl = null;
+  if (hint) {
+    hintEl = h("span", { class: "hint", id: uid("hint") }, hint);
+    control.setAttribute("aria-describedby", hintEl.id);
+  }
+  return h("div", { class: "field" }, label, hintEl, control);
+}
+
+/** Replace the screen's content and move focus to its heading for screen readers. */
+export function mount(...children) {
+  const screen = document.getElementById("screen");
+  screen.replaceChildren();
+  append(screen, children);
+  const heading = screen.querySelector("h1");
+  if (heading) {
+    heading.tabIndex = -1;
+    heading.focus({ preventScroll: true });
+  }
+  window.scrollTo(0, 0);
+}
+
+let toastTimer = null;
+/** A short, polite message at the bottom of the screen. */
+export function toast(message) {
+  const el = document.getElementById("toast");
+  el.textContent = message;
+  el.classList.add("show");
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => el.classList.remove("show"), 3500);
+}
+
+/** Show an API error kindly inside `form` (message on top, per-field notes). */
+export function showError(form, error) {
+  form.querySelectorAll(".field-error, .form-error").forEach((el) => el.remove());
+  form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+  const message = h("p", { class: "form-error", role: "alert" }, error.message || String(error));
+  form.prepend(message);
+  for (const [name, text] of Object.entries(error.fields || {})) {
+    const input = form.querySelector(`[name="${CSS.escape(name.split(".").pop())}"]`);
+    if (!input) continue;
+    input.setAttribute("aria-invalid", "true");
+    const note = h("p", { class: "field-error", id: uid("err") }, text);
+    input.setAttribute("aria-describedby", note.id);
+    input.after(note);
+  }
+}
+
+/** Run `task` with the button disabled; errors go to `onError` (default: a toast). */
+export async function busy(button, task, onError = (error) => toast(error.message)) {
+  button.disabled = true;
+  try { return await task(); } catch (error) { onError(error); return undefined; } finally {
+    button.disabled = false;
+  }
+}
+
+/** Wire a form's submit to `task(formData)`, showing errors inside the form. */
+export function onSubmit(form, task) {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const button = form.querySelector("button[type=submit]") || form;
+    busy(button, async () => {
+      form.querySelectorAll(".form-error, .field-error").forEach((el) => el.remove());
+      await task(new FormData(form));
+    }, (error) => showError(form, error));
+  });
+  return form;
+}
+
+export const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/** Checkboxes for weekdays 0 = Monday … 6 = Sunday. */
+export function dayPicker(legend, name, selected = []) {
+  return h("fieldset", {},
+    h("legend", {}, legend),
+    h("div", { class: "days" }, WEEKDAYS.map((day, i) =>
+      h("label", { class: "check" },
+        h("input", { type: "checkbox", name, value: i, checked: selected.includes(i) }), day))));
+}
+
+/** The checked weekday numbers of a dayPicker in `form`. */
+export const checkedDays = (form, name) =>
+  [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((el) => Number(el.value));
+
+/** "Tue 18:30" or "18:30" (today) for an ISO time, in the device's time zone. */
+export function when(iso) {
+  if (!iso) return "";
+  const date = new Date(iso);
+  const time = date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const today = new Date();
+  if (date.toDateString() === today.toDateString()) return `today ${time}`;
+  const tomorrow = new Date(today);
+  tomorrow.setDate(today.getDate() + 1);
+  if (date.toDateString() === tomorrow.toDateString()) return `tomorrow ${time}`;
+  return `${date.toLocaleDateString([], { weekday: "short", day: "numeric", month: "short" })} ${time}`;
+}
+
+/** An ISO 8601 string with the device's UTC offset, e.g. 2026-01-31T18:00:00+01:00. */
+export function isoWithOffset(date) {
+  const pad = (n) => String(Math.abs(Math.trunc(n))).padStart(2, "0");
+  const offset = -date.getTimezoneOffset();
+  const sign = offset >= 0 ? "+" : "-";
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}` +
+    `${sign}${pad(offset / 60)}:${pad(offset % 60)}`;
+}
+
+/** The local date as YYYY-MM-DD. */
+export function isoDate(date) {
+  return isoWithOffset(date).slice(0, 10);
+}
+
+/** A card section with a heading. */
+export const card = (title, ...children) =>
+  h("section", { class: "card" }, title ? h("h2", {}, title) : null, ...children);
