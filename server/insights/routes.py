@@ -1,5 +1,69 @@
-"""HTTP routes of the insights feature."""
+"""``GET /api/insights``: the engine's answer for the signed-in user."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import timedelta
 
 from flask import Blueprint
+from flask_login import current_user
+from pydantic import Field
+from sqlalchemy import select
+
+from server.accounts.schemas import Strict
+from server.api import route
+from server.checkins.models import Moment
+from server.checkins.scoring import local_day, recent_weeks
+from server.checkins.service import answer_history, current_bank
+from server.db import db, utcnow
+from server.insights.engine import MomentRecord, build_insights
+from server.support.service import support_resources
 
 bp = Blueprint("insights", __name__)
+
+
+class InsightsQuery(Strict):
+    """How many ISO weeks to show (12 by default)."""
+
+    weeks: int = Field(default=12, ge=4, le=52)
+
+
+def habit_figures(session, user, weeks: list[str]):
+    """Weekly habit figures from the habits feature, when it provides them."""
+    try:
+        module = importlib.import_module("server.habits.insights")
+    except ModuleNotFoundError as exc:
+        if exc.name != "server.habits.insights":
+            raise
+        return None
+    return module.weekly_habit_figures(session, user, weeks)
+
+
+def moments_since(session, user, since) -> list[MomentRecord]:
+    """The user's hard moments since ``since`` on their calendar."""
+    rows = session.execute(
+        select(Moment).where(Moment.user_id == user.id, Moment.occurred_at >= since)
+    ).scalars()
+    return [
+        MomentRecord(row.id, local_day(row.occurred_at, user.zone), row.kind, row.intensity)
+        for row in rows
+    ]
+
+
+@route(bp, "/api/insights", query=InsightsQuery)
+def get_insights(query: InsightsQuery):
+    """Weekly strain per domain, 4- and 12-week trends, three signals, and support."""
+    session = db.session
+    user = current_user
+    now = utcnow()
+    today = local_day(now, user.zone)
+    since = now - timedelta(weeks=query.weeks, days=7)
+    return build_insights(
+        current_bank(),
+        answer_history(session, user, since),
+        moments_since(session, user, since),
+        today,
+        weeks=query.weeks,
+        support_resources=support_resources(session, user.id),
+        habits=habit_figures(session, user, recent_weeks(today, query.weeks)),
+    )

@@ -1,5 +1,109 @@
-"""HTTP routes of the moments feature."""
+"""Hard moments: log one (which schedules two gentle follow-ups) and list them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
 
 from flask import Blueprint
+from flask_login import current_user
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from server.accounts.schemas import Strict
+from server.api import route
+from server.checkins.models import Moment
+from server.db import db, utcnow
+from server.moments.followups import plan_followups
+from server.reminders.service import create_reminder
 
 bp = Blueprint("moments", __name__)
+
+MomentKind = Literal[
+    "distressing_disclosure", "critical_incident", "client_loss", "safety_threat", "other"
+]
+
+
+class MomentIn(Strict):
+    """A hard moment: what kind, how intense (1-5), and an optional note."""
+
+    kind: MomentKind
+    intensity: int = Field(ge=1, le=5)
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class FollowUpOut(BaseModel):
+    """A follow-up check-in scheduled for the moment."""
+
+    reminder_id: int
+    at: datetime
+    domains: list[str]
+
+
+class MomentOut(BaseModel):
+    """A logged hard moment."""
+
+    id: int
+    kind: MomentKind
+    intensity: int
+    note: str | None
+    occurred_at: datetime
+    followups: list[FollowUpOut] = []
+
+
+class MomentEnvelope(BaseModel):
+    """One moment."""
+
+    moment: MomentOut
+
+
+class MomentsOut(BaseModel):
+    """The user's moments, newest first."""
+
+    moments: list[MomentOut]
+
+
+def moment_out(moment: Moment, followups: list[dict] | None = None) -> dict:
+    """The API's view of a moment."""
+    return {
+        "id": moment.id,
+        "kind": moment.kind,
+        "intensity": moment.intensity,
+        "note": moment.note,
+        "occurred_at": moment.occurred_at.isoformat(),
+        "followups": followups or [],
+    }
+
+
+@route(bp, "/api/moments", methods=["POST"], body=MomentIn, response=MomentEnvelope, status=201)
+def log_moment(body: MomentIn):
+    """Log a hard moment; schedules a check-in this evening and one about three days later."""
+    session = db.session
+    user = session.merge(current_user._get_current_object())
+    now = utcnow()
+    moment = Moment(user_id=user.id, kind=body.kind, intensity=body.intensity, note=body.note,
+                    occurred_at=now, created_at=now)
+    session.add(moment)
+    session.flush()
+    followups = []
+    for plan in plan_followups(now, user.zone, user.quiet_start, user.quiet_end):
+        reminder = create_reminder(
+            session, user, "followup", plan.title,
+            {"type": "once", "at": plan.at.astimezone(user.zone).isoformat()},
+            meta={"moment_id": moment.id, "domains": list(plan.domains), "step": plan.step},
+            now=now,
+        )
+        followups.append({"reminder_id": reminder.id, "at": plan.at.astimezone(user.zone)
+                          .isoformat(), "domains": list(plan.domains)})
+    session.commit()
+    return {"moment": moment_out(moment, followups)}
+
+
+@route(bp, "/api/moments", response=MomentsOut)
+def list_moments():
+    """The hard moments the user logged, newest first."""
+    rows = db.session.execute(
+        select(Moment).where(Moment.user_id == current_user.id)
+        .order_by(Moment.occurred_at.desc(), Moment.id.desc())
+    ).scalars()
+    return {"moments": [moment_out(moment) for moment in rows]}

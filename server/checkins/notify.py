@@ -1,0 +1,67 @@
+"""The notification of a check-in or follow-up: its first question with two quick answers.
+
+The dispatcher calls ``checkin_content`` and then issues the delivery's answer
+token; the service worker posts a tapped button (``"answer:4"``) with that
+token. A tap elsewhere opens the check-in screen with all of today's questions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlencode
+
+from sqlmodel import Session
+
+from server.accounts.models import User
+from server.checkins import service
+from server.checkins.bank import Question
+from server.checkins.scoring import local_day
+from server.checkins.selection import select_questions
+from server.reminders.content import NotificationContent, default_ttl
+from server.reminders.models import Delivery, Reminder
+
+FOLLOWUP_DOMAINS = ("intrusion", "sleep", "support")
+TITLES = {"checkin": "A moment to check in", "followup": "How are you doing now?"}
+
+
+def answer_actions(question: Question, navigate_path: str) -> list[dict]:
+    """The question's quick answers as notification actions (Chrome shows two)."""
+    return [
+        {"action": f"answer:{answer.value}", "title": answer.title, "navigate": navigate_path}
+        for answer in question.quick_answers[:2]
+    ]
+
+
+def checkin_path(reminder: Reminder, domains: list[str] | None) -> str:
+    """The check-in screen, narrowed to a follow-up's domains and moment when there is one."""
+    params = {}
+    if domains:
+        params["domains"] = ",".join(domains)
+    if reminder.meta and reminder.meta.get("moment_id") is not None:
+        params["moment"] = str(reminder.meta["moment_id"])
+    return "/checkin" + ("?" + urlencode(params) if params else "")
+
+
+def checkin_content(
+    session: Session, user: User, reminder: Reminder, delivery: Delivery, now: datetime
+) -> NotificationContent:
+    """The notification for one check-in delivery; sets ``delivery.question_id``."""
+    bank = service.current_bank()
+    domains = None
+    if reminder.kind == "followup":
+        wanted = (reminder.meta or {}).get("domains") or list(FOLLOWUP_DOMAINS)
+        domains = [name for name in wanted if name in bank.domains] or None
+    history = service.selection_history(session, user, now)
+    questions = select_questions(bank, history, local_day(now, user.zone), domains=domains)
+    first = questions[0]
+    delivery.question_id = first.id
+    path = checkin_path(reminder, domains)
+    return NotificationContent(
+        title=reminder.title or TITLES.get(reminder.kind, TITLES["checkin"]),
+        body=first.text,
+        actions=answer_actions(first, path),
+        extra={"question": first.public()},
+        navigate_path=path,
+        ttl=default_ttl(reminder.kind),
+        urgency="normal",
+    )

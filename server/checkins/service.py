@@ -1,0 +1,165 @@
+"""Check-in operations shared by the routes, notifications, deliveries and insights.
+
+Functions that take a session never commit: the caller ends its unit of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlmodel import Session
+
+from server.accounts.models import User
+from server.api import ApiError
+from server.checkins.bank import QuestionBank, load_bank
+from server.checkins.models import CheckIn, CheckInAnswer, Moment
+from server.checkins.scoring import AnswerRecord, local_day
+
+SELECTION_HISTORY_DAYS = 56
+
+
+def current_bank() -> QuestionBank:
+    """The bank this app uses (``TEND_QUESTION_BANK`` or the built-in one)."""
+    return load_bank(current_app.config.get("TEND_QUESTION_BANK"))
+
+
+def answer_history(
+    session: Session, user: User, since: datetime | None = None
+) -> list[AnswerRecord]:
+    """The user's answers since ``since`` on their own calendar, oldest first."""
+    query = (
+        select(CheckInAnswer, CheckIn.moment_id)
+        .join(CheckIn, CheckIn.id == CheckInAnswer.checkin_id)
+        .where(CheckInAnswer.user_id == user.id)
+        .order_by(CheckInAnswer.answered_at, CheckInAnswer.id)
+    )
+    if since is not None:
+        query = query.where(CheckInAnswer.answered_at >= since)
+    zone = user.zone
+    return [
+        AnswerRecord(local_day(a.answered_at, zone), a.question_id, a.domain, a.value, moment_id)
+        for a, moment_id in session.execute(query).all()
+    ]
+
+
+def selection_history(session: Session, user: User, now: datetime) -> list[AnswerRecord]:
+    """Enough recent answers for the rotation and worsening rules."""
+    return answer_history(session, user, now - timedelta(days=SELECTION_HISTORY_DAYS))
+
+
+def check_answers(bank: QuestionBank, answers: Sequence[tuple[str, int]]) -> dict[str, str]:
+    """Field errors for unknown questions, values off the scale and repeated questions."""
+    fields: dict[str, str] = {}
+    seen: set[str] = set()
+    for index, (question_id, value) in enumerate(answers):
+        question = bank.get(question_id)
+        if question is None:
+            fields[f"answers.{index}.question_id"] = "There is no question with this id."
+        elif not question.scale.contains(value):
+            fields[f"answers.{index}.value"] = (
+                f"Choose a value from {question.scale.min} to {question.scale.max}."
+            )
+        elif question_id in seen:
+            fields[f"answers.{index}.question_id"] = "This question is answered twice."
+        seen.add(question_id)
+    return fields
+
+
+def owned_moment(session: Session, user_id: int, moment_id: int) -> Moment | None:
+    """The user's moment with ``moment_id``, or None (someone else's counts as missing)."""
+    moment = session.get(Moment, moment_id)
+    return moment if moment is not None and moment.user_id == user_id else None
+
+
+def record_checkin(
+    session: Session,
+    user_id: int,
+    bank: QuestionBank,
+    answers: Sequence[tuple[str, int]],
+    *,
+    source: str,
+    now: datetime,
+    note: str | None = None,
+    delivery_id: int | None = None,
+    moment_id: int | None = None,
+) -> tuple[CheckIn, list[CheckInAnswer]]:
+    """Store one check-in with its answers (flushed, not committed); 400 on bad answers."""
+    fields = check_answers(bank, answers)
+    if fields:
+        raise ApiError(400, "validation_error", "Some answers need another look.", fields=fields)
+    checkin = CheckIn(
+        user_id=user_id,
+        created_at=now,
+        source=source,
+        note=note,
+        delivery_id=delivery_id,
+        moment_id=moment_id,
+    )
+    session.add(checkin)
+    session.flush()
+    rows = []
+    for question_id, value in answers:
+        row = CheckInAnswer(
+            checkin_id=checkin.id,
+            user_id=user_id,
+            question_id=question_id,
+            domain=bank.get(question_id).domain,
+            value=value,
+            answered_at=now,
+        )
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return checkin, rows
+
+
+def checkin_out(checkin: CheckIn, answers: Sequence[CheckInAnswer]) -> dict:
+    """The API's view of a check-in with its answers."""
+    return {
+        "id": checkin.id,
+        "created_at": checkin.created_at.isoformat(),
+        "source": checkin.source,
+        "note": checkin.note,
+        "moment_id": checkin.moment_id,
+        "answers": [
+            {
+                "question_id": answer.question_id,
+                "domain": answer.domain,
+                "value": answer.value,
+                "answered_at": answer.answered_at.isoformat(),
+            }
+            for answer in answers
+        ],
+    }
+
+
+def list_checkins(
+    session: Session,
+    user_id: int,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+) -> list[dict]:
+    """The user's check-ins in ``[since, until)``, newest first, with their answers."""
+    query = select(CheckIn).where(CheckIn.user_id == user_id)
+    if since is not None:
+        query = query.where(CheckIn.created_at >= since)
+    if until is not None:
+        query = query.where(CheckIn.created_at < until)
+    checkins = session.execute(
+        query.order_by(CheckIn.created_at.desc(), CheckIn.id.desc()).limit(limit)
+    ).scalars().all()
+    ids = [checkin.id for checkin in checkins]
+    answers: dict[int, list[CheckInAnswer]] = {checkin_id: [] for checkin_id in ids}
+    if ids:
+        rows = session.execute(
+            select(CheckInAnswer)
+            .where(CheckInAnswer.checkin_id.in_(ids))
+            .order_by(CheckInAnswer.id)
+        ).scalars()
+        for row in rows:
+            answers[row.checkin_id].append(row)
+    return [checkin_out(checkin, answers[checkin.id]) for checkin in checkins]

@@ -1,0 +1,53 @@
+"""The user's support: people they can turn to, what restores them, and crisis lines."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+from sqlmodel import Session
+
+from server.support.crisis import crisis_lines_json
+from server.support.models import RestoringActivity, SupportPerson
+
+MAX_PEOPLE = 20
+MAX_ACTIVITIES = 30
+
+
+def person_out(person: SupportPerson) -> dict:
+    """The API's view of a support person."""
+    return {"id": person.id, "name": person.name, "contact": person.contact, "note": person.note}
+
+
+def activity_out(activity: RestoringActivity) -> dict:
+    """The API's view of a restoring activity."""
+    return {"id": activity.id, "text": activity.text}
+
+
+def people_of(session: Session, user_id: int) -> list[SupportPerson]:
+    """The user's support people in the order they were added."""
+    return list(session.execute(
+        select(SupportPerson).where(SupportPerson.user_id == user_id).order_by(SupportPerson.id)
+    ).scalars())
+
+
+def activities_of(session: Session, user_id: int) -> list[RestoringActivity]:
+    """The user's restoring activities in the order they were added."""
+    return list(session.execute(
+        select(RestoringActivity)
+        .where(RestoringActivity.user_id == user_id)
+        .order_by(RestoringActivity.id)
+    ).scalars())
+
+
+def configured_crisis_lines() -> list[dict]:
+    """The crisis lines this deployment shows (``TEND_CRISIS_LINES`` or the default)."""
+    return crisis_lines_json(current_app.config.get("TEND_CRISIS_LINES"))
+
+
+def support_resources(session: Session, user_id: int) -> dict:
+    """Everything the support block of insights offers."""
+    return {
+        "people": [person_out(person) for person in people_of(session, user_id)],
+        "activities": [activity_out(item) for item in activities_of(session, user_id)],
+        "crisis_lines": configured_crisis_lines(),
+    }
