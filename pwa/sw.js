@@ -14,6 +14,7 @@ const SHELL = [
   "/js/push.js",
   "/js/presets.js",
   "/js/charts.js",
+  "/js/schedule.js",
   "/js/screens/welcome.js",
   "/js/screens/onboarding.js",
   "/js/screens/today.js",

@@ -96,3 +96,16 @@ def test_pwa_dir_can_be_configured(app_config, tmp_path):
         assert b"other" in app.test_client().get("/").data
     finally:
         app.extensions["tend.engine"].dispose()
+
+
+def test_service_worker_precaches_every_module_and_style():
+    import re
+    from pathlib import Path
+
+    pwa = Path(__file__).resolve().parent.parent / "pwa"
+    source = (pwa / "sw.js").read_text()
+    listed = set(re.findall(r'^\s+"(/[^"]*)",$', source, flags=re.MULTILINE))
+    shipped = {"/" + str(p.relative_to(pwa)) for p in pwa.rglob("*") if p.suffix in {".js", ".css"}}
+    shipped.discard("/sw.js")
+    assert shipped <= listed, f"add to SHELL in sw.js: {sorted(shipped - listed)}"
+    assert all((pwa / path.lstrip("/")).is_file() for path in listed - {"/"})

@@ -2,6 +2,7 @@
 // settings and a button that switches it on. Used by onboarding and the reminders screen.
 
 import { post } from "./api.js";
+import { describeSchedule } from "./schedule.js";
 import { field, h, showError, toast, when } from "./ui.js";
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -53,8 +54,11 @@ export function presetCard(preset, ctx, onApplied = () => {}) {
   const form = h("form", { class: "card", novalidate: true },
     h("h2", {}, preset.name || preset.title || preset.id),
     preset.description ? h("p", {}, preset.description) : null,
+    (preset.preview || []).length ? h("ul", { class: "hint" }, preset.preview.map((item) =>
+      h("li", {}, `${item.title} \u2013 ${describeSchedule(item.schedule)}`))) : null,
     params.map(parameterInput),
-    h("button", { type: "submit", class: "secondary" }, `Switch on ${(preset.name || "").toLowerCase()}`.trim()),
+    h("button", { type: "submit", class: "secondary", disabled: Boolean(preset.active) },
+      preset.active ? "Already on" : `Switch on ${(preset.name || "").toLowerCase()}`.trim()),
     done);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();

@@ -4,31 +4,15 @@
 import { del, get, getOptional, patch, post } from "../api.js";
 import { presetCard } from "../presets.js";
 import { sendTest } from "../push.js";
+import { describeSchedule } from "../schedule.js";
 import {
-  WEEKDAYS, busy, card, checkedDays, dayPicker, field, h, mount, onSubmit, toast, uid, when,
+  busy, card, checkedDays, dayPicker, field, h, mount, onSubmit, toast, uid, when,
 } from "../ui.js";
 
 const KIND_NAMES = {
   checkin: "Check-in", sleep: "Sleep", break: "Break", boundary: "End of the day",
   timeoff: "Time off", followup: "Follow-up",
 };
-
-/** A schedule in plain words: "Weekdays at 17:30", "Every 90 minutes during work". */
-export function describeSchedule(schedule = {}) {
-  if (schedule.type === "daily") {
-    const days = [...(schedule.days || [])].sort();
-    let which = days.map((d) => WEEKDAYS[d]).join(", ");
-    if (days.length === 7) which = "Every day";
-    else if (days.join() === "0,1,2,3,4") which = "Weekdays";
-    else if (days.join() === "5,6") which = "Weekends";
-    return `${which} at ${schedule.time}`;
-  }
-  if (schedule.type === "interval") {
-    return `Every ${schedule.every_minutes} minutes during work hours`;
-  }
-  if (schedule.type === "once") return `Once, ${when(schedule.at)}`;
-  return "";
-}
 
 function editForm(reminder, refresh) {
   const schedule = reminder.schedule || {};

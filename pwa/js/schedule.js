@@ -1,0 +1,20 @@
+// Reminder schedules in plain words, shared by the reminders list and the program cards.
+
+import { WEEKDAYS, when } from "./ui.js";
+
+/** A schedule in plain words: "Weekdays at 17:30", "Every 90 minutes during work". */
+export function describeSchedule(schedule = {}) {
+  if (schedule.type === "daily") {
+    const days = [...(schedule.days || [])].sort();
+    let which = days.map((d) => WEEKDAYS[d]).join(", ");
+    if (days.length === 7) which = "Every day";
+    else if (days.join() === "0,1,2,3,4") which = "Weekdays";
+    else if (days.join() === "5,6") which = "Weekends";
+    return `${which} at ${schedule.time}`;
+  }
+  if (schedule.type === "interval") {
+    return `Every ${schedule.every_minutes} minutes during work hours`;
+  }
+  if (schedule.type === "once") return `Once, ${when(schedule.at)}`;
+  return "";
+}

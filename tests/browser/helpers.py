@@ -1,0 +1,112 @@
+"""Helpers for the browser tests: phone screenshots, axe-core, and waiting for the worker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a phone-size screenshot of the current screen as screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def axe_findings(page) -> list[dict]:
+    """Serious and critical axe-core findings on the current page."""
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `npm ci` (package.json devDependencies)")
+    if not page.evaluate("() => Boolean(window.axe)"):
+        # Evaluated as a script in the page; CSP does not apply to DevTools evaluation.
+        page.evaluate(AXE.read_text())
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+    }""")
+    return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+API_CALL = """async ([method, path, body]) => {
+    const headers = {"Content-Type": "application/json"};
+    if (method !== "GET") {
+        const csrf = await (await fetch("/api/csrf")).json();
+        headers["X-CSRF-Token"] = csrf.csrf_token;
+    }
+    const response = await fetch(path, {method, headers,
+        body: body === null ? undefined : JSON.stringify(body)});
+    const text = await response.text();
+    return {status: response.status, json: text ? JSON.parse(text) : null};
+}"""
+
+
+def api(page, method: str, path: str, body: dict | None = None) -> dict:
+    """Call the API from inside the page (same cookies and CSRF as the app)."""
+    return page.evaluate(API_CALL, [method, path, body])
+
+
+def register(page, email: str = "robin@example.org") -> dict:
+    """Create an account through the API from the page; returns the user."""
+    answer = api(page, "POST", "/api/auth/register",
+                 {"email": email, "password": "a long enough passphrase 42",
+                  "timezone": "America/Chicago"})
+    assert answer["status"] == 201, answer
+    return answer["json"]["user"]
+
+
+def wait_for_worker(page) -> None:
+    """Wait until the service worker is active and controls the page."""
+    page.evaluate("() => navigator.serviceWorker.ready")
+    page.wait_for_function("() => Boolean(navigator.serviceWorker.controller)")
+
+
+def registration_id(context, page) -> str:
+    """The service worker registration id CDP needs for deliverPushMessage."""
+    cdp = context.new_cdp_session(page)
+    found: list[str] = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated",
+           lambda event: found.extend(r["registrationId"] for r in event["registrations"]
+                                      if not r.get("isDeleted")))
+    cdp.send("ServiceWorker.enable")
+    page.wait_for_timeout(200)
+    assert found, "no service worker registration reported over CDP"
+    return found[-1]
+
+
+def deliver_push(context, page, origin: str, payload: str) -> None:
+    """Hand a push message to the page's service worker, as the push service would."""
+    cdp = context.new_cdp_session(page)
+    cdp.send("ServiceWorker.deliverPushMessage", {
+        "origin": origin, "registrationId": registration_id(context, page), "data": payload,
+    })
+
+
+NOTIFICATIONS = """async () => {
+    const registration = await navigator.serviceWorker.ready;
+    const shown = await registration.getNotifications();
+    return shown.map(n => ({title: n.title, body: n.body, tag: n.tag, icon: n.icon,
+        badge: n.badge, actions: n.actions.map(a => ({action: a.action, title: a.title})),
+        data: n.data}));
+}"""
+
+
+def notifications(page, count: int = 1) -> list[dict]:
+    """The notifications the service worker shows, once at least ``count`` are there."""
+    page.wait_for_function(
+        "async (n) => (await (await navigator.serviceWorker.ready).getNotifications()).length >= n",
+        arg=count)
+    return page.evaluate(NOTIFICATIONS)
+
+
+def service_worker(context):
+    """Playwright's handle on the app's service worker."""
+    if not context.service_workers:
+        context.wait_for_event("serviceworker")
+    return context.service_workers[0]
