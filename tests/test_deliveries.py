@@ -182,3 +182,26 @@ def test_dispatched_payload_carries_actions_and_a_working_token(app, client, db_
     with time_machine.travel(NOW, tick=False):
         assert post_answer(client, token, {"value": value}).status_code == 200
     assert answers_of(db_session, alice.id) == [(delivery.question_id, value)]
+
+
+def test_habit_action_is_handed_over_and_uses_the_token(client, db_session, alice):
+    from server.habits.models import HabitEvent
+
+    _, token = make_delivery(db_session, alice.id, kind="break")
+    with time_machine.travel(NOW, tick=False):
+        unknown = post_answer(client, token, {"action": "dance"})
+        assert unknown.status_code == 400
+        done = post_answer(client, token, {"action": "done"})
+        assert done.status_code == 200, done.get_json()
+        assert done.get_json()["result"]["action"] == "done"
+        assert post_answer(client, token, {"action": "done"}).status_code == 404
+    events = db_session.exec(select(HabitEvent)).all()
+    assert [(e.user_id, e.action) for e in events] == [(alice.id, "done")]
+
+
+def test_a_value_for_a_delivery_without_a_question(client, db_session, alice):
+    _, token = make_delivery(db_session, alice.id, kind="break")
+    with time_machine.travel(NOW, tick=False):
+        response = post_answer(client, token, {"value": 3})
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "no_question"

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from server.accounts.schemas import Strict
 from server.api import route
 from server.checkins.models import Moment
-from server.checkins.scoring import local_day, recent_weeks
+from server.checkins.scoring import local_day
 from server.checkins.service import answer_history, current_bank
 from server.db import db, utcnow
 from server.insights.engine import MomentRecord, build_insights
@@ -28,7 +28,7 @@ class InsightsQuery(Strict):
     weeks: int = Field(default=12, ge=4, le=52)
 
 
-def habit_figures(session, user, weeks: list[str]):
+def habit_figures(session, user, weeks: int, now):
     """Weekly habit figures from the habits feature, when it provides them."""
     try:
         module = importlib.import_module("server.habits.insights")
@@ -36,7 +36,7 @@ def habit_figures(session, user, weeks: list[str]):
         if exc.name != "server.habits.insights":
             raise
         return None
-    return module.weekly_habit_figures(session, user, weeks)
+    return module.weekly_habit_figures(session, user, weeks, now)
 
 
 def moments_since(session, user, since) -> list[MomentRecord]:
@@ -65,5 +65,5 @@ def get_insights(query: InsightsQuery):
         today,
         weeks=query.weeks,
         support_resources=support_resources(session, user.id),
-        habits=habit_figures(session, user, recent_weeks(today, query.weeks)),
+        habits=habit_figures(session, user, query.weeks, now),
     )
