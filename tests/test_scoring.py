@@ -95,6 +95,7 @@ def test_weekly_domain_figures_table():
         ([30] * 6 + [None] * 6, "steady", 0.0),
         ([30, None] * 5 + [60, 65], "rising", 33.2),
         ([30] * 5 + [None] * 7, "not_enough_data", None),
+        ([None] * 5 + [20, 30, 40, 50, 60, 70, 80], "rising", 60.0),  # not extrapolated
     ],
 )
 def test_trend_table(scores, direction, change):

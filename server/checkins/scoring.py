@@ -149,7 +149,8 @@ def trend(scores: Sequence[float | None]) -> dict:
     """Direction of weekly ``scores`` (oldest first) over their whole span.
 
     A least-squares line through the weeks that have data; ``change`` is the
-    line's rise across the span in points. Too few weeks gives
+    line's rise in points from the first to the last week with data (never
+    extrapolated past them). Too few weeks gives
     ``"not_enough_data"`` rather than a guess.
     """
     points = [(index, score) for index, score in enumerate(scores) if score is not None]
@@ -159,7 +160,7 @@ def trend(scores: Sequence[float | None]) -> dict:
     mean_y = fmean(y for _, y in points)
     spread = sum((x - mean_x) ** 2 for x, _ in points)
     slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / spread
-    change = round(slope * (len(scores) - 1), 1)
+    change = round(slope * (points[-1][0] - points[0][0]), 1)
     if change >= TREND_THRESHOLD:
         direction = "rising"
     elif change <= -TREND_THRESHOLD:
