@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
+import pytest
 import time_machine
+
+from server import create_app
+from server.checkins.bank import BankError
+from tests.conftest import ApiClient
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
@@ -100,3 +106,37 @@ def test_since_and_until_in_the_users_calendar(client, auth, alice):
         assert naive.status_code == 400 and "since" in naive.get_json()["error"]["fields"]
         backwards = client.get("/api/checkins?since=2026-03-10&until=2026-03-01")
         assert backwards.status_code == 400
+
+
+def test_a_bad_question_bank_stops_the_app_from_starting(app_config, tmp_path):
+    path = tmp_path / "bank.json"
+    path.write_text('{"name": "x", "domains": {}, "questions": [{"id": "a"}]}')
+    app_config["TEND_QUESTION_BANK"] = str(path)
+    with pytest.raises(BankError, match="question 1"):
+        create_app(app_config)
+
+
+def test_an_organisations_own_bank(app_config, tmp_path):
+    bank = {
+        "name": "Org bank", "domains": {"sleep": {"title": "Sleep"}},
+        "questions": [{
+            "id": "org.sleep", "domain": "sleep", "direction": "higher_is_better",
+            "text": "Slept okay?", "scale": {"min": 0, "max": 1, "labels": ["No", "Yes"]},
+            "quick_answers": [{"value": 0, "title": "No"}, {"value": 1, "title": "Yes"}],
+        }],
+    }
+    path = tmp_path / "org.json"
+    path.write_text(json.dumps(bank))
+    app_config["TEND_QUESTION_BANK"] = str(path)
+    app = create_app(app_config)
+    app.test_client_class = ApiClient
+    client = app.test_client()
+    body = {"email": "org@example.com", "password": "correct horse battery staple",
+            "timezone": "UTC"}
+    assert client.post("/api/auth/register", json=body).status_code == 201
+    assert [q["id"] for q in client.get("/api/checkins/next").get_json()["questions"]] == [
+        "org.sleep"
+    ]
+    answer = {"answers": [{"question_id": "org.sleep", "value": 1}]}
+    assert client.post("/api/checkins", json=answer).status_code == 201
+    app.extensions["tend.engine"].dispose()

@@ -6,6 +6,9 @@ import json
 
 import pytest
 
+from server import create_app
+from server.support.crisis import CrisisLinesError
+
 
 def test_people_add_list_delete(client, auth, alice, bob):
     auth.as_user(alice)
@@ -79,3 +82,9 @@ def test_operator_crisis_lines(custom_lines, client, auth, alice):
     assert client.get("/api/support/people").status_code == 200
     auth.logout()
     assert client.get("/api/support/crisis-lines").status_code == 401
+
+
+def test_bad_crisis_lines_stop_the_app_from_starting(app_config):
+    app_config["TEND_CRISIS_LINES"] = '[{"name": "No way to reach"}]'
+    with pytest.raises(CrisisLinesError, match="entry 1"):
+        create_app(app_config)

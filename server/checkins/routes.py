@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from server.api import ApiError, route
 from server.checkins import service
+from server.checkins.bank import load_bank
 from server.checkins.schemas import (
     CheckInEnvelope,
     CheckInIn,
@@ -23,6 +24,12 @@ from server.db import db, utcnow
 from server.reminders.schedule import local_midnight
 
 bp = Blueprint("checkins", __name__)
+
+
+@bp.record_once
+def check_bank_at_start(state) -> None:
+    """Load the question bank when the app is built, so a bad file stops start-up."""
+    load_bank(state.app.config.get("TEND_QUESTION_BANK"))
 
 
 @route(bp, "/api/checkins/questions", response=QuestionsOut)

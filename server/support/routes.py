@@ -10,9 +10,16 @@ from server.accounts.schemas import Strict
 from server.api import ApiError, route
 from server.db import db
 from server.support import service
+from server.support.crisis import load_crisis_lines
 from server.support.models import RestoringActivity, SupportPerson
 
 bp = Blueprint("support", __name__)
+
+
+@bp.record_once
+def check_crisis_lines_at_start(state) -> None:
+    """Read the crisis lines when the app is built, so a bad value stops start-up."""
+    load_crisis_lines(state.app.config.get("TEND_CRISIS_LINES"))
 
 
 def trimmed(value: str | None) -> str | None:
