@@ -170,7 +170,8 @@ def test_two_dispatchers_racing_deliver_each_occurrence_once(app_config, push_re
             def work(application):
                 try:
                     barrier.wait()
-                    for _ in range(3):
+                    # Small batches force many rounds of contention over the same rows.
+                    for _ in range(10):
                         run_tick(application, batch=7)
                 except BaseException as exc:  # surfaced below
                     errors.append(exc)
