@@ -233,7 +233,11 @@ async function openOrFocus(navigate) {
       if (client.url !== target.href && "navigate" in client) {
         try { await client.navigate(target.href); } catch (_) { /* uncontrolled window */ }
       }
-      return client.focus();
+      try {
+        return await client.focus();
+      } catch (_) {
+        return client; // focusing needs the tap's user activation; the page moved anyway
+      }
     }
   }
   return self.clients.openWindow(target.href);

@@ -67,25 +67,26 @@ def wait_for_worker(page) -> None:
     page.wait_for_function("() => Boolean(navigator.serviceWorker.controller)")
 
 
-def registration_id(context, page) -> str:
-    """The service worker registration id CDP needs for deliverPushMessage."""
+def deliver_push(context, page, origin: str, payload: str) -> None:
+    """Hand a push message to the page's service worker, as the push service would.
+
+    CDP needs the worker's registration id, reported by ``ServiceWorker.enable`` on the
+    same session that then delivers the message.
+    """
     cdp = context.new_cdp_session(page)
     found: list[str] = []
     cdp.on("ServiceWorker.workerRegistrationUpdated",
            lambda event: found.extend(r["registrationId"] for r in event["registrations"]
                                       if not r.get("isDeleted")))
     cdp.send("ServiceWorker.enable")
-    page.wait_for_timeout(200)
+    for _ in range(50):
+        if found:
+            break
+        page.wait_for_timeout(50)
     assert found, "no service worker registration reported over CDP"
-    return found[-1]
-
-
-def deliver_push(context, page, origin: str, payload: str) -> None:
-    """Hand a push message to the page's service worker, as the push service would."""
-    cdp = context.new_cdp_session(page)
-    cdp.send("ServiceWorker.deliverPushMessage", {
-        "origin": origin, "registrationId": registration_id(context, page), "data": payload,
-    })
+    cdp.send("ServiceWorker.deliverPushMessage",
+             {"origin": origin, "registrationId": found[-1], "data": payload})
+    cdp.detach()
 
 
 NOTIFICATIONS = """async () => {
@@ -99,10 +100,13 @@ NOTIFICATIONS = """async () => {
 
 def notifications(page, count: int = 1) -> list[dict]:
     """The notifications the service worker shows, once at least ``count`` are there."""
-    page.wait_for_function(
-        "async (n) => (await (await navigator.serviceWorker.ready).getNotifications()).length >= n",
-        arg=count)
-    return page.evaluate(NOTIFICATIONS)
+    shown: list[dict] = []
+    for _ in range(100):
+        shown = page.evaluate(NOTIFICATIONS)
+        if len(shown) >= count:
+            break
+        page.wait_for_timeout(50)
+    return shown
 
 
 def service_worker(context):
