@@ -158,3 +158,14 @@ def test_routes_are_in_openapi(client):
     assert "/api/habits/presets" in paths
     assert {"post", "delete"} <= set(paths["/api/habits/presets/{preset_id}"])
     assert "/api/habits/summary" in paths
+
+
+def test_a_note_when_the_daily_limit_keeps_breaks_quiet(client, auth, alice, frozen):
+    auth.as_user(alice)
+    for preset in ("sleep", "boundaries"):
+        assert client.post(f"/api/habits/presets/{preset}", json={}).get_json()["notes"] == []
+    answer = client.post("/api/habits/presets/breaks", json={}).get_json()
+    assert answer["notes"] == ["With your limit of 6 notifications a day, some of these will "
+                               "stay quiet. You can raise the limit in Settings."]
+    client.patch("/api/me", json={"daily_push_budget": 12})
+    assert client.post("/api/habits/presets/breaks", json={}).get_json()["notes"] == []

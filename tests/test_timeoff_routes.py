@@ -178,3 +178,20 @@ def test_no_checkins_when_switched_off(client, auth, alice, frozen, db_session):
     client.post("/api/habits/presets/timeoff", json={"checkins": False})
     add(client, "2026-03-20", "2026-03-23", "planned")
     assert set(program(db_session, alice.id)) == {("plan_time_off", None)}
+
+
+def test_plan_reminder_skipped_by_a_pause_is_planned_again(client, auth, alice, frozen,
+                                                          db_session):
+    auth.as_user(alice)
+    client.post("/api/habits/presets/timeoff", json={})
+    plan = program(db_session, alice.id)[("plan_time_off", None)]
+    # As the dispatcher leaves a once reminder whose occurrence the policy skipped.
+    plan.next_due_at = None
+    db_session.add(plan)
+    db_session.commit()
+    with time_machine.travel(datetime(2026, 4, 7, 8, 0, tzinfo=UTC), tick=False):
+        client.get("/api/timeoff")
+    db_session.expire_all()
+    healed = program(db_session, alice.id)[("plan_time_off", None)]
+    assert healed.schedule["at"] == "2026-05-04T12:30:00+02:00"
+    assert healed.next_due_at == datetime(2026, 5, 4, 10, 30, tzinfo=UTC)

@@ -7,6 +7,7 @@ that take a session flush but never commit; the caller does.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -16,7 +17,17 @@ from server.accounts.models import User
 from server.habits.models import HabitEvent
 from server.habits.presets import ReminderSpec, build_preset, get_preset
 from server.reminders.models import Reminder
-from server.reminders.service import create_reminder
+from server.reminders.policy import plan_upcoming, rule_of
+from server.reminders.schedule import local_date
+from server.reminders.service import (
+    create_reminder,
+    notified_on_day,
+    policy_inputs,
+    user_rules,
+)
+
+BUDGET_CHECK_DAYS = 7
+UNLIMITED = 10_000
 
 
 def preset_reminders(session: Session, user_id: int, preset_id: str) -> list[Reminder]:
@@ -59,6 +70,9 @@ def apply_preset(
         sync_program_reminders(session, user, now)
         created = preset_reminders(session, user.id, preset_id)
     notes = [note for spec in specs for note in spec.notes]
+    note = budget_note(session, user, created, now)
+    if note:
+        notes.append(note)
     return created, notes
 
 
@@ -66,6 +80,28 @@ def create_from_spec(session: Session, user: User, spec: ReminderSpec, now: date
     """Create the ordinary reminder a spec describes."""
     return create_reminder(session, user, spec.kind, spec.title, spec.schedule,
                            preset=spec.preset, meta=spec.meta, now=now)
+
+
+def budget_note(session: Session, user: User, reminders: list[Reminder],
+                now: datetime) -> str | None:
+    """A note when the daily limit will keep some of these reminders quiet in the next week."""
+    settings, time_off = policy_inputs(session, user)
+    rules = user_rules(session, user.id)
+    today = local_date(now, user.zone)
+    sent = {today: notified_on_day(session, user, today)}
+    unlimited = replace(settings, daily_push_budget=UNLIMITED)
+
+    def planned(policy_user) -> int:
+        return sum(
+            len(plan_upcoming(rule_of(reminder), rules, policy_user, time_off, sent, now, now,
+                              UNLIMITED, horizon_days=BUDGET_CHECK_DAYS))
+            for reminder in reminders if reminder.enabled
+        )
+
+    if planned(settings) < planned(unlimited):
+        return (f"With your limit of {user.daily_push_budget} notifications a day, some of "
+                "these will stay quiet. You can raise the limit in Settings.")
+    return None
 
 
 # --- events -------------------------------------------------------------------------------

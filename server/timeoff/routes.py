@@ -40,6 +40,8 @@ def list_time_off():
     """Your time off, the days since the last, and the countdown to the next."""
     user = signed_in_user()
     now = utcnow()
+    if service.heal_plan_reminders(db.session, user, now):
+        db.session.commit()
     entries = service.list_entries(db.session, user.id)
     state = service.clock_for(db.session, user, now)
     return TimeOffList(time_off=[entry_out(e) for e in entries], **clock_fields(state, user))

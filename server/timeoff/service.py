@@ -147,10 +147,27 @@ def replan_monthly(session: Session, user: User, reminder: Reminder, now: dateti
     if ranges is None:
         ranges = ranges_for(session, user.id)
     at = plan_time(reminder, user, ranges, now)
-    if reminder.schedule != {"type": "once", "at": at.astimezone(user.zone).isoformat()}:
+    wanted = {"type": "once", "at": at.astimezone(user.zone).isoformat()}
+    if reminder.schedule != wanted or (reminder.enabled and reminder.next_due_at != at):
         set_once(reminder, user, at, now)
         session.add(reminder)
     return at
+
+
+def heal_plan_reminders(session: Session, user: User, now: datetime) -> int:
+    """Re-plan monthly reminders left without a next time; returns how many were fixed.
+
+    The reminder re-plans itself when it notifies; an occurrence the policy
+    skipped (a pause, say) or that came too late never reaches that point, so
+    reading the time-off screen puts it back on track.
+    """
+    fixed = 0
+    for reminder in program_reminders(session, user.id):
+        if habit_of(reminder) == PLAN_HABIT and reminder.enabled and reminder.next_due_at is None:
+            replan_monthly(session, user, reminder, now)
+            fixed += 1
+    session.flush()
+    return fixed
 
 
 @dataclass(frozen=True)
