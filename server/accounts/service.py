@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -48,7 +48,8 @@ def apply_settings(user: User, patch: MePatch) -> bool:
     if "quiet_hours" in given and patch.quiet_hours is not None:
         user.quiet_start, user.quiet_end = patch.quiet_hours.start, patch.quiet_hours.end
     if "paused_until" in given:
-        user.paused_until = patch.paused_until
+        paused = patch.paused_until
+        user.paused_until = paused.astimezone(UTC) if paused is not None else None
     for name in ("daily_push_budget", "timeoff_nudge_days", "timeoff_strong_days"):
         if name in given and getattr(patch, name) is not None:
             setattr(user, name, getattr(patch, name))
