@@ -150,7 +150,7 @@ def test_checkin_notification_offers_two_answers(app, db_session, alice):
         f"answer:{answer['value']}" for answer in question["quick_answers"]
     ]
     assert len(content.actions) == 2
-    assert content.navigate_path == "/checkin"
+    assert content.navigate_path == "/#/checkin"
 
 
 def test_followup_notification_asks_about_the_moment(app, db_session, alice):
@@ -161,7 +161,7 @@ def test_followup_notification_asks_about_the_moment(app, db_session, alice):
     with app.app_context():
         content = checkin_content(db_session, user, reminder, delivery, NOW)
     assert delivery.question_id.startswith("support.")
-    assert content.navigate_path == "/checkin?domains=support%2Csleep&moment=7"
+    assert content.navigate_path == "/#/checkin?domains=support%2Csleep&moment=7"
 
 
 def test_dispatched_payload_carries_actions_and_a_working_token(app, client, db_session, alice):

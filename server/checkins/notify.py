@@ -39,7 +39,8 @@ def checkin_path(reminder: Reminder, domains: list[str] | None) -> str:
         params["domains"] = ",".join(domains)
     if reminder.meta and reminder.meta.get("moment_id") is not None:
         params["moment"] = str(reminder.meta["moment_id"])
-    return "/checkin" + ("?" + urlencode(params) if params else "")
+    # The PWA routes by hash; its check-in screen reads the query after the hash.
+    return "/#/checkin" + ("?" + urlencode(params) if params else "")
 
 
 def checkin_content(

@@ -32,7 +32,7 @@ class NotificationContent:
 
     ``actions`` are Declarative Web Push actions (``action``, ``title`` and a
     ``navigate`` path or URL); ``extra`` becomes top-level payload fields for
-    the service worker; ``navigate_path`` is app-relative ("/checkin"); ``ttl``
+    the service worker; ``navigate_path`` is app-relative ("/#/checkin"); ``ttl``
     is in seconds; ``urgency`` is one of very-low, low, normal, high.
     """
 
@@ -52,7 +52,7 @@ def default_ttl(kind: str) -> int:
 
 def plain_content(reminder) -> NotificationContent:
     """A simple notification from the reminder itself."""
-    path = "/checkin" if reminder.kind in CHECKIN_KINDS else "/"
+    path = "/#/checkin" if reminder.kind in CHECKIN_KINDS else "/#/today"
     return NotificationContent(
         title=reminder.title,
         body=PLAIN_BODIES.get(reminder.kind, ""),
