@@ -61,9 +61,12 @@ async function show() {
   if (!SCREENS[name]) name = ctx.user ? "today" : "welcome";
   markTab(name);
   document.title = `Tend \u2013 ${name[0].toUpperCase()}${name.slice(1)}`;
+  const holder = document.getElementById("screen");
+  holder.removeAttribute("data-ready");
   try {
     const screen = await SCREENS[name]();
     await screen.render(ctx, args);
+    holder.dataset.ready = name;
   } catch (error) {
     mount(h("h1", {}, "This didn't load"),
       h("p", {}, error instanceof ApiError ? error.message : "Please try again in a moment."),

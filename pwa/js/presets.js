@@ -17,6 +17,8 @@ export function parameterList(preset) {
 
 function parameterInput(param) {
   const value = param.default;
+  // Weekday numbers make poor form fields; those keep their sensible defaults here.
+  if (/day/.test(param.name)) return null;
   const label = param.label || param.description || param.name.replace(/_/g, " ");
   if (typeof value === "string" && TIME.test(value)) {
     return field(label, h("input", { type: "time", name: param.name, value }));
@@ -29,6 +31,12 @@ function parameterInput(param) {
     }));
   }
   return null; // lists, switches and optional settings keep their defaults here
+}
+
+function adjustments(params) {
+  const inputs = params.map(parameterInput).filter(Boolean);
+  if (!inputs.length) return null;
+  return h("details", { class: "adjust" }, h("summary", {}, "Adjust"), inputs);
 }
 
 function readParams(form, params) {
@@ -56,7 +64,7 @@ export function presetCard(preset, ctx, onApplied = () => {}) {
     preset.description ? h("p", {}, preset.description) : null,
     (preset.preview || []).length ? h("ul", { class: "hint" }, preset.preview.map((item) =>
       h("li", {}, `${item.title} \u2013 ${describeSchedule(item.schedule)}`))) : null,
-    params.map(parameterInput),
+    adjustments(params),
     h("button", { type: "submit", class: "secondary", disabled: Boolean(preset.active) },
       preset.active ? "Already on" : `Switch on ${(preset.name || "").toLowerCase()}`.trim()),
     done);

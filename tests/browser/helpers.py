@@ -86,7 +86,7 @@ def deliver_push(context, page, origin: str, payload: str) -> None:
     assert found, "no service worker registration reported over CDP"
     cdp.send("ServiceWorker.deliverPushMessage",
              {"origin": origin, "registrationId": found[-1], "data": payload})
-    cdp.detach()
+    # No detach here: closing the session while the push event runs can stop the worker.
 
 
 NOTIFICATIONS = """async () => {

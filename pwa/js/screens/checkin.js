@@ -28,13 +28,12 @@ function questionView(question, index, total, onAnswer, onSkip) {
       h("div", { class: "scale", role: "group", "aria-labelledby": headingId },
         choices.map((choice) => h("button", {
           type: "button", "aria-pressed": "false",
-          "aria-label": choice.label ? `${choice.value}, ${choice.label}` : String(choice.value),
           onclick: (event) => {
             event.currentTarget.setAttribute("aria-pressed", "true");
             onAnswer(choice.value);
           },
         }, h("span", { class: "n" }, String(choice.value)),
-        choice.label ? h("span", { class: "t" }, choice.label) : null))),
+        choice.label ? [" ", h("span", { class: "t" }, choice.label)] : null))),
       h("button", { type: "button", class: "quiet", onclick: onSkip }, "Skip this one")),
   ];
 }

@@ -3,10 +3,10 @@
 import { getOptional, patch, post } from "../api.js";
 import { presetCard } from "../presets.js";
 import {
-  IOS_STEPS, enableNotifications, notificationState, sendTest,
+  IOS_STEPS, currentEndpoint, enableNotifications, notificationState, sendTest,
 } from "../push.js";
 import {
-  card, checkedDays, dayPicker, field, h, mount, onSubmit, toast,
+  card, checkedDays, dayPicker, field, h, mount, onSubmit,
 } from "../ui.js";
 
 const STEPS = ["account", "hours", "reminders", "notifications"];
@@ -98,8 +98,10 @@ async function remindersStep(ctx) {
     ...body, next];
 }
 
-function notificationsStep(ctx) {
-  const state = notificationState();
+async function notificationsStep() {
+  const permission = notificationState();
+  // Permission alone is not enough: this device also needs a subscription on the server.
+  const state = permission === "granted" && !(await currentEndpoint()) ? "ask" : permission;
   const status = h("p", { role: "status" });
   const finish = h("a", { class: "button wide secondary", href: "#/today" },
     state === "granted" ? "Done" : "Skip for now");
@@ -159,5 +161,4 @@ export async function render(ctx, args) {
   const build = { account: accountStep, hours: hoursStep, reminders: remindersStep,
     notifications: notificationsStep }[step];
   mount(progress(step), ...(await build(ctx)));
-  if (step === "notifications" && notificationState() === "granted") toast("Notifications are already on.");
 }
