@@ -13,7 +13,7 @@ from flask import Flask, current_app, g, request
 from flask_login import LoginManager
 from werkzeug.exceptions import HTTPException
 
-from server.api import ApiError, error_response
+from server.api import ApiError, RowIdConverter, error_response
 from server.config import load_settings
 from server.db import db as database
 
@@ -58,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if instance_path:
         instance_path = os.path.abspath(instance_path)
     app = Flask(__name__, static_folder=None, instance_path=instance_path)
+    app.url_map.converters["int"] = RowIdConverter
     app.config.update(settings)
     if test_config:
         app.config.update(test_config)

@@ -13,15 +13,28 @@ import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 from flask import Blueprint, Response, jsonify, request, session
 from flask_login import current_user
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter, Map
 
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_SESSION_KEY = "csrf_token"
+# Row ids are INTEGER columns: on PostgreSQL a larger number is an error, not "no such row".
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+
+
+class RowIdConverter(IntegerConverter):
+    """Flask's ``int`` converter bounded to row ids, so an overflowing id is a plain 404."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ROW_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 class ApiError(Exception):
@@ -141,11 +154,40 @@ def read_json_body() -> Any:
         raise ApiError(400, "invalid_json", "The request body is not valid JSON.") from None
 
 
+def nul_field(data: Any, path: str = "") -> str | None:
+    """The dotted name of the first key or string holding a NUL character, if any."""
+    if isinstance(data, str):
+        return (path or "body") if "\x00" in data else None
+    if isinstance(data, dict):
+        items = list(data.items())
+    elif isinstance(data, list):
+        items = list(enumerate(data))
+    else:
+        return None
+    for key, value in items:
+        name = f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and "\x00" in key:
+            return name
+        found = nul_field(value, name)
+        if found:
+            return found
+    return None
+
+
+def reject_nul(data: Any, message: str) -> None:
+    """400 for text with a NUL character: no field takes one, and PostgreSQL cannot store it."""
+    name = nul_field(data)
+    if name:
+        problem = "This text holds a hidden NUL character that cannot be saved."
+        raise ApiError(400, "validation_error", message, fields={name: problem})
+
+
 def parse_body(model: type[BaseModel]) -> BaseModel:
     """Validate the JSON body against ``model``."""
     data = read_json_body()
     if not isinstance(data, dict):
         raise ApiError(400, "validation_error", "The request body must be a JSON object.")
+    reject_nul(data, "Some fields need another look.")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -163,6 +205,7 @@ def parse_query(model: type[BaseModel]) -> BaseModel:
     for key in request.args:
         values = request.args.getlist(key)
         data[key] = values if len(values) > 1 else values[0]
+    reject_nul(data, "Some query parameters need another look.")
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app
 from pydantic import BaseModel
 
-from server.api import ROUTES, RouteDoc, route
+from server.api import MAX_ROW_ID, ROUTES, RouteDoc, route
 
 bp = Blueprint("openapi", __name__)
 
@@ -38,7 +38,10 @@ def openapi_path(rule: str) -> tuple[str, list[dict]]:
     """Convert a Flask rule (``/x/<int:id>``) to an OpenAPI path and its parameters."""
     params = []
     for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", rule):
-        schema = {"type": "integer"} if converter == "int" else {"type": "string"}
+        if converter == "int":
+            schema = {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID}
+        else:
+            schema = {"type": "string"}
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
     return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule), params
 

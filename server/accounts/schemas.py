@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Annotated
 from zoneinfo import available_timezones
@@ -42,10 +42,37 @@ def normalise_email(value: str) -> str:
     return value
 
 
+# Python's datetimes end at the years 1 and 9999; time-zone arithmetic near either end
+# overflows. Nothing Tend plans is that far away, so inputs stay well inside.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
+RANGE_MESSAGE = "Choose a time between the years 1900 and 2999."
+
+
+def check_in_range(value: datetime) -> datetime:
+    """An aware datetime between 1900 and 2999 (UTC), where every zone can represent it."""
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(RANGE_MESSAGE) from None
+    if not EARLIEST <= utc < LATEST:
+        raise ValueError(RANGE_MESSAGE)
+    return value
+
+
 def check_aware(value: datetime | None) -> datetime | None:
-    """Times sent to the API must carry an offset."""
-    if value is not None and value.tzinfo is None:
+    """Times sent to the API must carry an offset and lie between 1900 and 2999."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
         raise ValueError("Include a time zone offset, like 2026-01-31T18:00:00+01:00.")
+    return check_in_range(value)
+
+
+def check_calendar_date(value: date) -> date:
+    """Calendar dates sent to the API lie between 1900 and 2999."""
+    if not EARLIEST.date() <= value < LATEST.date():
+        raise ValueError("Choose a date between the years 1900 and 2999.")
     return value
 
 
@@ -53,6 +80,7 @@ TimeZoneName = Annotated[str, Field(max_length=64), AfterValidator(check_timezon
 WallTime = Annotated[str, Field(max_length=5), AfterValidator(check_hhmm)]
 Email = Annotated[str, Field(max_length=320), AfterValidator(normalise_email)]
 AwareDatetime = Annotated[datetime, AfterValidator(check_aware)]
+CalendarDate = Annotated[date, AfterValidator(check_calendar_date)]
 
 
 class Strict(BaseModel):

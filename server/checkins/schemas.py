@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field
 
-from server.accounts.schemas import Strict
+from server.accounts.schemas import Strict, check_calendar_date, check_in_range
+from server.api import RowId
 
 MAX_ANSWERS = 20
 
@@ -62,7 +64,7 @@ class CheckInIn(Strict):
 
     answers: list[AnswerIn] = Field(min_length=1, max_length=MAX_ANSWERS)
     note: str | None = Field(default=None, max_length=1000)
-    moment_id: int | None = None
+    moment_id: RowId | None = None
 
 
 class AnswerOut(BaseModel):
@@ -98,15 +100,17 @@ class CheckInsOut(BaseModel):
 
 
 def date_or_aware(value: object) -> object:
-    """Accept a local date (``2026-03-01``) or a datetime with its offset."""
-    if isinstance(value, str) and len(value) == 10:
-        return date.fromisoformat(value)
-    if isinstance(value, str):
-        parsed = datetime.fromisoformat(value)
-        if parsed.tzinfo is None:
-            raise ValueError("Include a time zone offset, or give a date like 2026-03-01.")
-        return parsed
-    return value
+    """Accept a local date (``2026-03-01``) or a datetime with its offset, 1900 to 2999."""
+    if not isinstance(value, str):
+        return value
+    # An unencoded ``+01:00`` in a query string arrives as `` 01:00``; read it as meant.
+    value = re.sub(r" (\d\d:?\d\d)$", r"+\1", value.strip())
+    if len(value) == 10:
+        return check_calendar_date(date.fromisoformat(value))
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError("Include a time zone offset, or give a date like 2026-03-01.")
+    return check_in_range(parsed)
 
 
 DateOrDatetime = Annotated[datetime | date, BeforeValidator(date_or_aware)]

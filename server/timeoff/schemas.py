@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
-from server.accounts.schemas import Strict
+from server.accounts.schemas import CalendarDate, Strict
 
 MAX_RANGE_DAYS = 366
 
@@ -15,8 +15,8 @@ MAX_RANGE_DAYS = 366
 class TimeOffIn(Strict):
     """``POST /api/timeoff``: days off from ``start`` to ``end`` (inclusive, local dates)."""
 
-    start: date
-    end: date
+    start: CalendarDate
+    end: CalendarDate
     kind: Literal["taken", "planned"]
     note: str | None = Field(default=None, max_length=200)
 
