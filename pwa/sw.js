@@ -2,7 +2,9 @@
    answer buttons, answers that wait in IndexedDB while offline, and re-subscribing. */
 "use strict";
 
-const VERSION = "2026-11-22.1";
+// The server appends a digest of the shell's files here, so any change to them is a new
+// worker with a new cache: no manual bump needed.
+const VERSION = "1";
 const SHELL_CACHE = `tend-shell-${VERSION}`;
 const SHELL = [
   "/",

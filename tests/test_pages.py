@@ -109,3 +109,23 @@ def test_service_worker_precaches_every_module_and_style():
     shipped.discard("/sw.js")
     assert shipped <= listed, f"add to SHELL in sw.js: {sorted(shipped - listed)}"
     assert all((pwa / path.lstrip("/")).is_file() for path in listed - {"/"})
+
+
+def test_worker_version_follows_the_shell_files(app_config, tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from server import create_app
+
+    site = tmp_path / "site"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "pwa", site)
+    app = create_app({**app_config, "TEND_PWA_DIR": str(site)})
+    try:
+        client = app.test_client()
+        before = client.get("/sw.js").data
+        assert b'const VERSION = "' in before and b'const VERSION = "1"' not in before
+        (site / "css" / "app.css").write_text("body { color: black; }")
+        after = client.get("/sw.js").data
+        assert after != before
+    finally:
+        app.extensions["tend.engine"].dispose()

@@ -112,6 +112,7 @@ async function start() {
         "Anything you answered from a notification is kept and sent when you're back."),
       h("button", { type: "button", onclick: () => location.reload() }, "Try again"));
     document.getElementById("tabs").hidden = true;
+    addEventListener("online", () => location.reload(), { once: true });
     return;
   }
   addEventListener("hashchange", show);

@@ -37,6 +37,8 @@ TYPES = {
 COMPRESSIBLE = {".html", ".js", ".css", ".webmanifest", ".json", ".svg", ".txt"}
 # Source files for developers, not for browsers.
 PRIVATE_PARTS = {"tools"}
+VERSION_MARKER = b'const VERSION = "'
+SHELL_SUFFIXES = {".html", ".js", ".css", ".webmanifest", ".png"}
 
 
 class PwaPath(PathConverter):
@@ -86,6 +88,25 @@ def load_asset(path: Path) -> Asset:
     return asset
 
 
+def shell_digest(root: Path) -> str:
+    """A short digest of every shell file, so the worker changes whenever one does."""
+    files = sorted(p for p in root.rglob("*")
+                   if p.is_file() and p.suffix in SHELL_SUFFIXES and p.name != "sw.js"
+                   and not set(p.relative_to(root).parts) & PRIVATE_PARTS)
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(load_asset(path).etag.encode())
+    return digest.hexdigest()[:12]
+
+
+def versioned_worker(path: Path) -> bytes:
+    """The service worker's source with the shell digest added to its VERSION."""
+    body = load_asset(path).body
+    stamp = VERSION_MARKER + shell_digest(path.parent).encode() + b"-"
+    return body.replace(VERSION_MARKER, stamp, 1)
+
+
 def resolve(relative: str) -> Path:
     """The file for a URL path inside the PWA folder, or 404."""
     parts = relative.split("/")
@@ -104,7 +125,7 @@ def accepts_gzip() -> bool:
 
 def send_asset(path: Path) -> Response:
     """Answer with the file: compressed when possible, revalidated by ETag."""
-    asset = load_asset(path)
+    asset = worker_asset(path) if path.name == "sw.js" else load_asset(path)
     use_gzip = asset.gzipped is not None and accepts_gzip()
     response = Response(asset.gzipped if use_gzip else asset.body, content_type=asset.mimetype)
     response.headers["Cache-Control"] = "no-cache"
@@ -116,6 +137,13 @@ def send_asset(path: Path) -> Response:
     if path.name == "sw.js":
         response.headers["Service-Worker-Allowed"] = "/"
     return response.make_conditional(request)
+
+
+def worker_asset(path: Path) -> Asset:
+    """The service worker as an Asset, its VERSION carrying the shell digest."""
+    body = versioned_worker(path)
+    gzipped = gzip.compress(body, compresslevel=9, mtime=0)
+    return Asset(body, gzipped, hashlib.sha256(body).hexdigest()[:20], TYPES[".js"])
 
 
 @bp.get("/")

@@ -101,7 +101,7 @@ NOTIFICATIONS = """async () => {
 def notifications(page, count: int = 1) -> list[dict]:
     """The notifications the service worker shows, once at least ``count`` are there."""
     shown: list[dict] = []
-    for _ in range(100):
+    for _ in range(200):
         shown = page.evaluate(NOTIFICATIONS)
         if len(shown) >= count:
             break

@@ -45,7 +45,9 @@ export function timeOffCard(data) {
     parts.push(h("p", { class: "big" }, String(days)),
       h("p", {}, days === 1 ? "day since your last time off" : "days since your last time off"));
   }
-  const message = clock.message || data.message;
+  // The number is already shown big; keep only the clock's advice, not a repeat of it.
+  const message = (clock.message || data.message || "").split(/(?<=\.)\s+/)
+    .filter((sentence) => !/since your last time off/i.test(sentence)).join(" ");
   if (message) parts.push(h("p", { class: "muted" }, message));
   if (planned) {
     const start = planned.start || planned;
