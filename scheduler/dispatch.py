@@ -19,14 +19,16 @@ makes a duplicate replace the first copy on the device.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
@@ -35,20 +37,30 @@ from sqlmodel import Session
 from server.accounts.models import User
 from server.db import utcnow
 from server.push.payload import build_payload, make_topic
-from server.push.sender import PushMessage
+from server.push.sender import PushMessage, PushOutcome, PushTarget
 from server.reminders.content import NotificationContent, compose, optional_module
 from server.reminders.models import Delivery, Reminder
 from server.reminders.policy import (
     Occurrence,
+    ReminderRule,
+    TimeOffRange,
     decide,
     is_missed,
     later_today,
     next_due,
+    policy_user_of,
     reserved_among,
     rule_of,
 )
 from server.reminders.schedule import UserClock, clock_of, local_date
-from server.reminders.service import notified_on_day, policy_inputs, user_rules
+from server.reminders.service import (
+    notified_on_day,
+    notified_on_days,
+    policy_inputs,
+    rules_of_users,
+    time_off_of_users,
+    user_rules,
+)
 
 log = logging.getLogger("tend.scheduler")
 
@@ -127,6 +139,12 @@ def write_session(engine: Engine) -> Iterator[Session]:
 # --- claiming ---------------------------------------------------------------------------
 
 
+def occurrence_key(reminder_row, clock: UserClock) -> tuple:
+    """Everything ``occurrences_due`` depends on besides ``now``."""
+    return (json.dumps(reminder_row.schedule, sort_keys=True), reminder_row.enabled,
+            reminder_row.snoozed_until, reminder_row.next_due_at, clock)
+
+
 def occurrences_due(
     reminder_row, clock: UserClock, now: datetime
 ) -> tuple[list[datetime], datetime | None]:
@@ -142,37 +160,82 @@ def occurrences_due(
         cursor = following
 
 
-def insert_delivery(conn: Connection, row, due_at: datetime, now: datetime) -> int | None:
-    """Record one occurrence as claimed; None when it was already recorded."""
-    values = dict(reminder_id=row.id, user_id=row.user_id, kind=row.kind, due_at=due_at,
-                  status="claimed", claimed_at=now, attempts=0, devices_sent=0,
-                  devices_failed=0, topic=make_topic("reminder", row.id))
+def delivery_values(row, due_at: datetime, now: datetime) -> dict:
+    """The new ``claimed`` delivery of one occurrence."""
+    return dict(reminder_id=row.id, user_id=row.user_id, kind=row.kind, due_at=due_at,
+                status="claimed", claimed_at=now, attempts=0, devices_sent=0,
+                devices_failed=0, topic=make_topic("reminder", row.id))
+
+
+def insert_deliveries(conn: Connection, won: list[tuple[Any, list[datetime]]],
+                      now: datetime) -> list[Claimed]:
+    """Record the occurrences of advanced reminders as claimed, in one statement.
+
+    An occurrence already recorded (the unique reminder + due time) is left out.
+    """
+    values = [delivery_values(row, due_at, now) for row, due in won for due_at in due]
+    if not values:
+        return []
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     statement = (
         insert(DELIVERIES)
-        .values(**values)
         .on_conflict_do_nothing(index_elements=["reminder_id", "due_at"])
-        .returning(DELIVERIES.c.id)
+        .returning(DELIVERIES.c.id, DELIVERIES.c.reminder_id, DELIVERIES.c.due_at)
     )
-    return conn.execute(statement).scalar_one_or_none()
-
-
-def advance(conn: Connection, row, clock: UserClock, now: datetime) -> list[Claimed] | None:
-    """Compare-and-set the reminder forward and record its due occurrences; None if lost."""
-    due, following = occurrences_due(row, clock, now)
-    result = conn.execute(
-        update(REMINDERS)
-        .where(REMINDERS.c.id == row.id, REMINDERS.c.next_due_at == row.next_due_at)
-        .values(next_due_at=following, snoozed_until=snooze_left(row, now))
-    )
-    if result.rowcount != 1:
-        return None
+    rows = {row.id: row for row, _ in won}
     claimed = []
-    for due_at in due:
-        delivery_id = insert_delivery(conn, row, due_at, now)
-        if delivery_id is not None:
-            claimed.append(Claimed(delivery_id, row.id, row.user_id, row.kind, due_at))
+    for inserted in conn.execute(statement, values):
+        row = rows[inserted.reminder_id]
+        claimed.append(Claimed(inserted.id, row.id, row.user_id, row.kind, inserted.due_at))
     return claimed
+
+
+COMPARE_AND_SET = (
+    update(REMINDERS)
+    .where(REMINDERS.c.id == bindparam("b_id"), REMINDERS.c.next_due_at == bindparam("b_seen"))
+    .values(next_due_at=bindparam("b_next"), snoozed_until=bindparam("b_snooze"))
+)
+
+
+def still_unmoved(conn: Connection, rows) -> set[int]:
+    """Ids of ``rows`` whose ``next_due_at`` is still what was read before."""
+    seen = {row.id: row.next_due_at for row in rows}
+    current = conn.execute(
+        select(REMINDERS.c.id, REMINDERS.c.next_due_at).where(REMINDERS.c.id.in_(seen))
+    )
+    return {row.id for row in current if row.next_due_at == seen[row.id]}
+
+
+def advance_all(conn: Connection, rows, clocks: dict[int, UserClock], now: datetime,
+                *, locked: bool) -> list[Claimed]:
+    """Advance every row and record its due occurrences; rows lost to a race are skipped.
+
+    ``locked``: the rows are held ``FOR UPDATE`` by this transaction (PostgreSQL).
+    Otherwise (SQLite) the caller holds the database's write lock, so the rows
+    whose ``next_due_at`` is unchanged when read again now are ours: the
+    compare happens inside the lock, and the bulk update repeats it per row.
+    """
+    unmoved = None if locked else still_unmoved(conn, rows)
+    won: list[tuple[Any, list[datetime]]] = []
+    moves: list[dict] = []
+    # In a rush many reminders share a rule, a clock and a due time: work each out once.
+    memo: dict[tuple, tuple[list[datetime], datetime | None]] = {}
+    for row in rows:
+        if unmoved is not None and row.id not in unmoved:
+            continue
+        key = occurrence_key(row, clocks[row.user_id])
+        if key not in memo:
+            memo[key] = occurrences_due(row, clocks[row.user_id], now)
+        due, following = memo[key]
+        moves.append({"b_id": row.id, "b_seen": row.next_due_at, "b_next": following,
+                      "b_snooze": snooze_left(row, now)})
+        won.append((row, due))
+    if moves:
+        result = conn.execute(COMPARE_AND_SET, moves)
+        if result.rowcount != len(moves):
+            # Cannot happen while the lock is held; never claim on a doubt.
+            raise RuntimeError("reminders moved while locked; claim abandoned")
+    return insert_deliveries(conn, won, now)
 
 
 def snooze_left(row, now: datetime) -> datetime | None:
@@ -211,27 +274,27 @@ def claim_due(engine: Engine, now: datetime, batch: int = DEFAULT_BATCH) -> list
 
 def claim_due_locked(engine: Engine, now: datetime, batch: int) -> list[Claimed]:
     """PostgreSQL: lock a disjoint batch with SKIP LOCKED and advance it in one transaction."""
-    claimed: list[Claimed] = []
     with engine.begin() as conn:
         query = due_query(now, batch).with_for_update(skip_locked=True, of=REMINDERS)
         rows = conn.execute(query).all()
         clocks = load_clocks(conn, {row.user_id for row in rows})
-        for row in rows:
-            claimed.extend(advance(conn, row, clocks[row.user_id], now) or [])
-    return claimed
+        return advance_all(conn, rows, clocks, now, locked=True)
 
 
 def claim_due_compare_and_set(engine: Engine, now: datetime, batch: int) -> list[Claimed]:
-    """SQLite: read the due set, then take each reminder with a compare-and-set update."""
+    """SQLite: read the due set, then take each reminder with a compare-and-set update.
+
+    All of them in one write transaction: the compare-and-set still decides each
+    row on its own, and the batch costs one commit instead of one per reminder.
+    """
     with engine.connect() as conn:
         rows = conn.execute(due_query(now, batch)).all()
         clocks = load_clocks(conn, {row.user_id for row in rows})
         conn.rollback()
-    claimed: list[Claimed] = []
-    for row in rows:
-        with write_transaction(engine) as conn:
-            claimed.extend(advance(conn, row, clocks[row.user_id], now) or [])
-    return claimed
+    if not rows:
+        return []
+    with write_transaction(engine) as conn:
+        return advance_all(conn, rows, clocks, now, locked=False)
 
 
 def reclaim_stale(engine: Engine, now: datetime, batch: int = DEFAULT_BATCH) -> list[Claimed]:
@@ -245,17 +308,19 @@ def reclaim_stale(engine: Engine, now: datetime, batch: int = DEFAULT_BATCH) -> 
             .limit(batch)
         ).all()
         conn.rollback()
+    if not stale:
+        return []
     taken: list[Claimed] = []
-    for row in stale:
-        with write_transaction(engine) as conn:
+    with write_transaction(engine) as conn:
+        for row in stale:
             result = conn.execute(
                 update(DELIVERIES)
                 .where(DELIVERIES.c.id == row.id, DELIVERIES.c.status == "claimed",
                        DELIVERIES.c.claimed_at == row.claimed_at)
                 .values(claimed_at=now)
             )
-        if result.rowcount == 1:
-            taken.append(Claimed(row.id, row.reminder_id, row.user_id, row.kind, row.due_at))
+            if result.rowcount == 1:
+                taken.append(Claimed(row.id, row.reminder_id, row.user_id, row.kind, row.due_at))
     return taken
 
 
@@ -400,8 +465,209 @@ def dispatch_order(claimed: Claimed) -> tuple:
             claimed.reminder_id or 0)
 
 
+# --- a whole batch at once -------------------------------------------------------------------
+
+
+@dataclass
+class BatchInputs:
+    """Everything the policy and the sender need for a batch, loaded in a few queries."""
+
+    deliveries: dict[int, Delivery]
+    reminders: dict[int, Reminder]
+    users: dict[int, User]
+    rules: dict[int, list[ReminderRule]]
+    time_off: dict[int, tuple[TimeOffRange, ...]]
+    targets: dict[int, list[PushTarget]]
+    # Notifications already let through per (user, local day), counted up as the batch goes.
+    notified: dict[tuple[int, date], int]
+
+
+def by_id(session: Session, model, ids: set[int]) -> dict:
+    """ORM rows of ``model`` with the given ids."""
+    if not ids:
+        return {}
+    rows = session.execute(select(model).where(model.id.in_(ids))).scalars()
+    return {row.id: row for row in rows}
+
+
+def load_inputs(session: Session, batch: list[Claimed]) -> BatchInputs:
+    """Load the batch's deliveries, reminders, users, rules, time off, devices and counts."""
+    from server.push.service import targets_for_users
+
+    deliveries = by_id(session, Delivery, {claimed.delivery_id for claimed in batch})
+    reminders = by_id(session, Reminder, {c.reminder_id for c in batch if c.reminder_id})
+    users = by_id(session, User, {claimed.user_id for claimed in batch})
+    days = [(users[c.user_id], local_date(c.due_at, users[c.user_id].zone))
+            for c in batch if c.user_id in users]
+    return BatchInputs(
+        deliveries=deliveries,
+        reminders=reminders,
+        users=users,
+        rules=rules_of_users(session, users),
+        time_off=time_off_of_users(session, users),
+        targets=targets_for_users(session, users),
+        notified=notified_on_days(session, days),
+    )
+
+
+@dataclass
+class BatchDecisions:
+    """The decide step's result: statuses of deliveries closed unsent, and what to send."""
+
+    closed: list[str] = field(default_factory=list)
+    prepared: list[Prepared] = field(default_factory=list)
+
+
+def decide_in_batch(app: Flask, session: Session, inputs: BatchInputs, claimed: Claimed,
+                    now: datetime) -> Prepared | str:
+    """``prepare`` for one delivery of a batch, reading the preloaded inputs."""
+    delivery = inputs.deliveries.get(claimed.delivery_id)
+    if delivery is None or delivery.status != "claimed":
+        return "already_done"
+    reminder = inputs.reminders.get(claimed.reminder_id) if claimed.reminder_id else None
+    user = inputs.users.get(claimed.user_id)
+    if reminder is None or user is None:
+        delivery.status, delivery.reason = "skipped", "reminder_deleted"
+        return "skipped"
+    settings = policy_user_of(user)
+    time_off = inputs.time_off.get(user.id, ())
+    occ = Occurrence(reminder.id, reminder.kind, reminder.schedule.get("type", "daily"),
+                     claimed.due_at)
+    others = [rule for rule in inputs.rules.get(user.id, ()) if rule.id != reminder.id]
+    reserved = reserved_among(occ, later_today(occ, others, settings.clock), settings, time_off)
+    day = (user.id, local_date(claimed.due_at, user.zone))
+    decision = decide(occ, settings, time_off, inputs.notified.get(day, 0), reserved)
+    if not decision.notify:
+        delivery.status, delivery.reason = "skipped", decision.reason
+        return "skipped"
+    if is_missed(reminder.kind, claimed.due_at, now):
+        delivery.status, delivery.reason = "missed", "late"
+        return "missed"
+    content = compose(session, user, reminder, delivery, now)
+    if content is None:
+        if delivery.status == "claimed":
+            delivery.status, delivery.reason = "skipped", "content"
+        return delivery.status
+    # From here it ends sent or failed, and counts against the day's budget either way.
+    inputs.notified[day] = inputs.notified.get(day, 0) + 1
+    targets = inputs.targets.get(user.id)
+    if not targets:
+        delivery.status, delivery.reason = "failed", "no_devices"
+        return "failed"
+    token = issue_answer_token(delivery, now)
+    payload = payload_for(app, reminder, delivery, content, token)
+    return Prepared(claimed, [
+        PushMessage(target, payload, content.ttl, content.urgency, delivery.topic, delivery.id)
+        for target in targets
+    ])
+
+
+def prepare_batch(app: Flask, engine: Engine, batch: list[Claimed],
+                  now: datetime) -> BatchDecisions:
+    """Decide every delivery of the batch in one transaction, in dispatch order."""
+    decisions = BatchDecisions()
+    with write_session(engine) as session, session.no_autoflush:
+        # Content code queries as it goes; autoflushing before each query would write the
+        # batch's deliveries one by one. Nothing it reads depends on those pending changes,
+        # and they are flushed together when the transaction ends.
+        inputs = load_inputs(session, batch)
+        for claimed in batch:
+            try:
+                result = decide_in_batch(app, session, inputs, claimed, now)
+            except Exception:
+                log.exception("delivery %s failed", claimed.delivery_id)
+                delivery = inputs.deliveries[claimed.delivery_id]
+                delivery.status, delivery.reason = "failed", "internal_error"
+                result = "failed"
+            if isinstance(result, Prepared):
+                decisions.prepared.append(result)
+            else:
+                decisions.closed.append(result)
+    return decisions
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """How the messages of one delivery went."""
+
+    status: str
+    reason: str | None
+    sent: int
+    failed: int
+    attempts: int
+
+
+def summarise(outcomes: list[PushOutcome]) -> SendResult:
+    """One delivery's status from the outcomes of its messages (one per device)."""
+    sent = sum(1 for outcome in outcomes if outcome.result == "sent")
+    reason = None if sent else "; ".join(sorted({o.result for o in outcomes}))[:200]
+    attempts = max((outcome.attempts for outcome in outcomes), default=0)
+    return SendResult("sent" if sent else "failed", reason, sent, len(outcomes) - sent, attempts)
+
+
+def record_results(engine: Engine, outcomes: list[PushOutcome],
+                   results: dict[int, SendResult]) -> None:
+    """Record device outcomes and every delivery's result in one transaction."""
+    from server.push.service import record_outcomes
+
+    finished_at = utcnow()
+    statement = (
+        update(DELIVERIES)
+        .where(DELIVERIES.c.id == bindparam("b_id"))
+        .values(status=bindparam("b_status"), reason=bindparam("b_reason"),
+                devices_sent=bindparam("b_sent"), devices_failed=bindparam("b_failed"),
+                attempts=func.coalesce(DELIVERIES.c.attempts, 0) + bindparam("b_attempts"),
+                sent_at=bindparam("b_sent_at"))
+    )
+    params = [{"b_id": delivery_id, "b_status": result.status, "b_reason": result.reason,
+               "b_sent": result.sent, "b_failed": result.failed, "b_attempts": result.attempts,
+               "b_sent_at": finished_at if result.sent else None}
+              for delivery_id, result in results.items()]
+    with write_session(engine) as session:
+        record_outcomes(session, outcomes, finished_at)
+        session.connection().execute(statement, params)
+
+
+def send_batch(app: Flask, engine: Engine, prepared: list[Prepared]) -> list[str]:
+    """Send every message of the batch through one ``send_many``; record all outcomes."""
+    from server.push.service import sender_for
+
+    messages = [message for item in prepared for message in item.messages]
+    outcomes = sender_for(app).send_many(messages)
+    per_delivery: dict[int, list[PushOutcome]] = {}
+    for outcome in outcomes:
+        per_delivery.setdefault(outcome.message.key, []).append(outcome)
+    results = {item.claimed.delivery_id: summarise(per_delivery[item.claimed.delivery_id])
+               for item in prepared}
+    record_results(engine, outcomes, results)
+    return [result.status for result in results.values()]
+
+
+def dispatch_batch(app: Flask, engine: Engine, batch: list[Claimed], now: datetime) -> list[str]:
+    """Decide, send and record a batch; the final status of each delivery.
+
+    Should the batch's transaction fail as a whole, each delivery is dispatched
+    on its own instead, so one bad row cannot hold up the others.
+    """
+    if not batch:
+        return []
+    try:
+        decisions = prepare_batch(app, engine, batch, now)
+    except Exception:
+        log.exception("batch of %s could not be decided together; one at a time", len(batch))
+        return [dispatch_one(app, engine, claimed, now) for claimed in batch]
+    if not decisions.prepared:
+        return decisions.closed
+    try:
+        return decisions.closed + send_batch(app, engine, decisions.prepared)
+    except Exception:
+        log.exception("sending a batch of %s failed", len(decisions.prepared))
+        return decisions.closed + [finish(engine, item.claimed, "failed", "internal_error")
+                                   for item in decisions.prepared]
+
+
 def run_tick(app: Flask, now: datetime | None = None, batch: int = DEFAULT_BATCH) -> TickReport:
-    """One pass: recover stale claims, claim what is due, decide and send each."""
+    """One pass: recover stale claims, claim what is due, decide, send and record them."""
     engine: Engine = app.extensions["tend.engine"]
     now = now or utcnow()
     report = TickReport()
@@ -410,6 +676,7 @@ def run_tick(app: Flask, now: datetime | None = None, batch: int = DEFAULT_BATCH
         recovered = reclaim_stale(engine, now, batch)
         fresh = claim_due(engine, now, batch)
         report.recovered, report.claimed = len(recovered), len(fresh)
-        for claimed in sorted(recovered + fresh, key=dispatch_order):
-            report.count(dispatch_one(app, engine, claimed, now))
+        for status in dispatch_batch(app, engine, sorted(recovered + fresh, key=dispatch_order),
+                                     now):
+            report.count(status)
     return report

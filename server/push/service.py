@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask import Flask
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -82,6 +82,22 @@ def targets_for_user(session: Session, user_id: int) -> list[PushTarget]:
     return [to_target(row) for row in rows]
 
 
+def targets_for_users(session: Session, user_ids: Iterable[int]) -> dict[int, list[PushTarget]]:
+    """Every device of each user as send targets, oldest first, in one query."""
+    table = PushSubscription.__table__
+    rows = session.execute(
+        select(table.c.id, table.c.user_id, table.c.endpoint, table.c.p256dh, table.c.auth)
+        .where(table.c.user_id.in_(set(user_ids)))
+        .order_by(table.c.id)
+    )
+    targets: dict[int, list[PushTarget]] = {}
+    for row in rows:
+        targets.setdefault(row.user_id, []).append(
+            PushTarget(row.id, row.endpoint, row.p256dh, row.auth)
+        )
+    return targets
+
+
 def to_target(row: PushSubscription) -> PushTarget:
     """A stored subscription as a send target."""
     assert row.id is not None
@@ -99,20 +115,24 @@ def record_outcomes(session: Session, outcomes: Iterable[PushOutcome], now: date
     for outcome in outcomes:
         by_id[outcome.message.target.subscription_id] = outcome.result
     gone = [sid for sid, result in by_id.items() if result == GONE]
+    sent = [sid for sid, result in by_id.items() if result == SENT]
+    failed = [sid for sid, result in by_id.items() if result in (FAILED, REJECTED)]
+    # Set-based statements: a batch of thousands of outcomes costs three statements.
     if gone:
         session.execute(delete(PushSubscription).where(PushSubscription.id.in_(gone)))
-    changed = [sid for sid, result in by_id.items() if result in (SENT, FAILED, REJECTED)]
-    if not changed:
-        return
-    rows = session.execute(select(PushSubscription).where(PushSubscription.id.in_(changed)))
-    for row in rows.scalars():
-        if by_id[row.id] == SENT:
-            row.last_success_at = now
-            row.failure_count = 0
-        else:
-            row.last_failure_at = now
-            row.failure_count = (row.failure_count or 0) + 1
-        session.add(row)
+    if sent:
+        session.execute(
+            update(PushSubscription)
+            .where(PushSubscription.id.in_(sent))
+            .values(last_success_at=now, failure_count=0)
+        )
+    if failed:
+        session.execute(
+            update(PushSubscription)
+            .where(PushSubscription.id.in_(failed))
+            .values(last_failure_at=now,
+                    failure_count=func.coalesce(PushSubscription.failure_count, 0) + 1)
+        )
 
 
 def save_subscription(

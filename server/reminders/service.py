@@ -7,6 +7,8 @@ needs ``next_due_at <= now`` to find work.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -190,6 +192,62 @@ def notified_on_day(session: Session, user: User, day: date) -> int:
         Delivery.due_at < end,
     )
     return int(session.execute(query).scalar_one())
+
+
+def rules_of_users(session: Session, user_ids: Iterable[int]) -> dict[int, list[ReminderRule]]:
+    """Every enabled reminder of each user as planner rules, in one query."""
+    table = Reminder.__table__
+    rows = session.execute(
+        select(table.c.id, table.c.user_id, table.c.kind, table.c.schedule, table.c.enabled,
+               table.c.snoozed_until)
+        .where(table.c.user_id.in_(set(user_ids)), table.c.enabled.is_(True))
+    )
+    rules: dict[int, list[ReminderRule]] = defaultdict(list)
+    for row in rows:
+        rules[row.user_id].append(rule_of(row))
+    return dict(rules)
+
+
+def time_off_of_users(
+    session: Session, user_ids: Iterable[int]
+) -> dict[int, tuple[TimeOffRange, ...]]:
+    """Each user's time-off ranges, in one query (users without any are left out)."""
+    table = TimeOff.__table__
+    rows = session.execute(
+        select(table.c.user_id, table.c.start, table.c.end, table.c.kind)
+        .where(table.c.user_id.in_(set(user_ids)))
+    )
+    by_user: dict[int, list] = defaultdict(list)
+    for row in rows:
+        by_user[row.user_id].append(row)
+    return {user_id: time_off_of(found) for user_id, found in by_user.items()}
+
+
+def notified_on_days(
+    session: Session, wanted: Iterable[tuple[User, date]]
+) -> dict[tuple[int, date], int]:
+    """``notified_on_day`` for many (user, local day) pairs in one query, keyed by (id, day)."""
+    bounds = {(user.id, day): day_bounds(day, user.zone) for user, day in wanted}
+    counts = dict.fromkeys(bounds, 0)
+    if not bounds:
+        return counts
+    days_of: dict[int, list[tuple[date, datetime, datetime]]] = defaultdict(list)
+    for (user_id, day), (start, end) in bounds.items():
+        days_of[user_id].append((day, start, end))
+    table = Delivery.__table__
+    rows = session.execute(
+        select(table.c.user_id, table.c.due_at).where(
+            table.c.user_id.in_(days_of),
+            table.c.status.in_(NOTIFIED_STATUSES),
+            table.c.due_at >= min(start for start, _ in bounds.values()),
+            table.c.due_at < max(end for _, end in bounds.values()),
+        )
+    )
+    for row in rows:
+        for day, start, end in days_of[row.user_id]:
+            if start <= row.due_at < end:
+                counts[(row.user_id, day)] += 1
+    return counts
 
 
 def policy_inputs(session: Session, user: User) -> tuple[PolicyUser, tuple[TimeOffRange, ...]]:
