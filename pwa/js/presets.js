@@ -1,7 +1,7 @@
 // A starter program (sleep, breaks, boundaries, time off) as a card with its main
 // settings and a button that switches it on. Used by onboarding and the reminders screen.
 
-import { post } from "./api.js";
+import { del, post } from "./api.js";
 import { describeSchedule } from "./schedule.js";
 import { field, h, showError, toast, when } from "./ui.js";
 
@@ -55,33 +55,42 @@ function describeCreated(answer) {
   return times.length ? `Added. First one ${when(times[0])}.` : "Added.";
 }
 
-/** A card for one preset; `onApplied(answer)` runs after it is switched on. */
-export function presetCard(preset, ctx, onApplied = () => {}) {
+/** A card for one preset: switch it on (with its settings) or off again. */
+export function presetCard(preset, ctx, onChanged = () => {}) {
   const params = parameterList(preset);
+  const name = preset.name || preset.id;
+  let active = Boolean(preset.active);
   const done = h("p", { role: "status", class: "muted" });
+  const button = h("button", { type: "submit", class: "secondary" });
+  const label = () => {
+    button.textContent = active ? `Switch off ${name.toLowerCase()}` : `Switch on ${name.toLowerCase()}`;
+  };
+  label();
   const form = h("form", { class: "card", novalidate: true },
-    h("h2", {}, preset.name || preset.title || preset.id),
+    h("h2", {}, name),
     preset.description ? h("p", {}, preset.description) : null,
     (preset.preview || []).length ? h("ul", { class: "hint" }, preset.preview.map((item) =>
       h("li", {}, `${item.title} \u2013 ${describeSchedule(item.schedule)}`))) : null,
-    adjustments(params),
-    h("button", { type: "submit", class: "secondary", disabled: Boolean(preset.active) },
-      preset.active ? "Already on" : `Switch on ${(preset.name || "").toLowerCase()}`.trim()),
-    done);
+    adjustments(params), button, done);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     form.querySelectorAll(".form-error, .field-error").forEach((el) => el.remove());
+    const path = `/api/habits/presets/${encodeURIComponent(preset.id)}`;
     try {
-      const answer = await post(`/api/habits/presets/${encodeURIComponent(preset.id)}`,
-        readParams(form, params));
-      done.textContent = describeCreated(answer);
-      button.textContent = "Switched on";
-      toast(`${preset.name || "Program"} is on.`);
-      onApplied(answer, ctx);
+      if (active) {
+        await del(path);
+        done.textContent = "Switched off. Its reminders are gone.";
+      } else {
+        done.textContent = describeCreated(await post(path, readParams(form, params)));
+        toast(`${name} is on.`);
+      }
+      active = !active;
+      label();
+      onChanged(active, ctx);
     } catch (error) {
       showError(form, error);
+    } finally {
       button.disabled = false;
     }
   });

@@ -23,6 +23,7 @@ def seed(page) -> None:
         ("/api/timeoff", {"start": "2026-08-03", "end": "2026-08-14", "kind": "taken"}),
         ("/api/support/people", {"name": "Sam", "contact": "+1 555 0100"}),
         ("/api/support/activities", {"text": "A long walk by the river"}),
+        ("/api/habits/presets/boundaries", {}),
     ]:
         answer = api(page, "POST", path, body)
         assert answer["status"] == 201, (path, answer)
@@ -113,6 +114,20 @@ def test_logging_a_hard_moment(live_server, signed_in):
         moment = session.exec(select(Moment)).one()
     assert (moment.kind, moment.intensity, moment.note) == ("critical_incident", 4,
                                                             "Long night on the ward")
+
+
+def test_done_for_today_and_switching_a_program_off(signed_in):
+    page = signed_in
+    open_screen(page, "today")
+    page.get_by_role("button", name="Done for today").click()
+    page.wait_for_selector("text=Done for today. No more work nudges until tomorrow.")
+    open_screen(page, "reminders")
+    assert page.get_by_role("heading", name="Time to stop for today").count() == 1
+    page.get_by_role("button", name="Switch off work boundaries").click()
+    page.wait_for_selector("text=Switched off.")
+    page.wait_for_selector("h3:has-text('Time to stop for today')", state="detached")
+    kinds = {r["kind"] for r in api(page, "GET", "/api/reminders")["json"]["reminders"]}
+    assert "boundary" not in kinds
 
 
 def test_pause_until_tomorrow_and_resume(live_server, signed_in):

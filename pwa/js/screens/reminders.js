@@ -107,18 +107,26 @@ function testCard() {
   return card("Test", h("p", {}, "Check that notifications reach you."), button, status);
 }
 
-/** Render the reminders screen. */
+async function listContent(refresh) {
+  const reminders = (await get("/api/reminders")).reminders || [];
+  return reminders.length
+    ? h("ul", { class: "list" }, reminders.map((r) => reminderItem(r, refresh)))
+    : h("p", {}, "No reminders yet. Add a check-in or a program below.");
+}
+
+/** Render the reminders screen; changes refresh only the list, so focus stays near. */
 export async function render(ctx) {
-  const refresh = () => render(ctx);
-  const [list, presets] = await Promise.all([
-    get("/api/reminders"), getOptional("/api/habits/presets").catch(() => null),
+  const list = h("div");
+  const refresh = async () => {
+    try { list.replaceChildren(await listContent(refresh)); } catch (error) { toast(error.message); }
+  };
+  const [content, presets] = await Promise.all([
+    listContent(refresh), getOptional("/api/habits/presets").catch(() => null),
   ]);
-  const reminders = list.reminders || [];
+  list.replaceChildren(content);
   mount(
     h("h1", {}, "Reminders"),
-    card("Your reminders", reminders.length
-      ? h("ul", { class: "list" }, reminders.map((r) => reminderItem(r, refresh)))
-      : h("p", {}, "No reminders yet. Add a check-in or a program below.")),
+    card("Your reminders", list),
     testCard(),
     card("Add a check-in reminder", newCheckinForm(refresh)),
     presets?.presets?.length ? h("h2", {}, "Programs") : null,

@@ -74,6 +74,24 @@ function nextReminderCard(reminders) {
     h("a", { href: "#/reminders" }, "All reminders"));
 }
 
+function dayDoneCard(reminders) {
+  if (!reminders?.some((r) => r.kind === "boundary" && r.enabled)) return null;
+  const status = h("p", { role: "status", class: "muted" });
+  const button = h("button", { type: "button", class: "secondary", onclick: async () => {
+    button.disabled = true;
+    try {
+      await post("/api/habits/day-done");
+      status.textContent = "Done for today. No more work nudges until tomorrow.";
+      button.hidden = true;
+    } catch (error) {
+      status.textContent = error.message;
+      button.disabled = false;
+    }
+  } }, "Done for today");
+  return card("Finished work?", h("p", {}, "Mark the day done and Tend stays quiet about work."),
+    button, status);
+}
+
 /** The "log a hard moment" form. */
 export function momentForm(onDone) {
   const intensity = h("fieldset", {}, h("legend", {}, "How heavy does it feel?"),
@@ -130,6 +148,7 @@ export async function render(ctx) {
     checkinCard(),
     nextReminderCard(reminders),
     timeOffCard(timeoff),
+    dayDoneCard(reminders),
     momentCard(),
   );
 }

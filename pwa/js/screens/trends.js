@@ -67,6 +67,21 @@ export function supportCard(support) {
   return section;
 }
 
+/** This week's and last week's habit figures in plain words, when there are any. */
+export function habitsCard(habits) {
+  const weeks = (habits?.weeks || []).slice(-2).reverse();
+  const lines = (week) => [
+    week.breaks_offered ? `Breaks taken: ${week.breaks_taken} of ${week.breaks_offered}` : null,
+    week.workdays_tracked ? `Days work ran over: ${week.days_ran_over} of ${week.workdays_tracked}` : null,
+    week.sleep_answers ? `Sleep check-ins: ${week.sleep_answers}` : null,
+  ].filter(Boolean);
+  const parts = weeks.map((week, i) => ({ title: i === 0 ? "This week" : "Last week", items: lines(week) }))
+    .filter((part) => part.items.length);
+  if (!parts.length) return null;
+  return card("Habits", parts.map((part) => [h("h3", {}, part.title),
+    h("ul", { class: "list" }, part.items.map((text) => h("li", {}, text)))]));
+}
+
 function domainItem(domain, labels) {
   const latest = [...(domain.weekly || [])].reverse().find((w) => w.score !== null && w.score !== undefined);
   const summary = `${domain.title}: ${trendText(domain.trend_4w)}` +
@@ -94,6 +109,7 @@ export async function render() {
       hasData(overall.weekly) ? weeklyChart(scores(overall.weekly), labels, overallSummary)
         : h("p", {}, "A few check-ins and a line will appear here.")),
     (data.signals || []).map(signalCard),
+    habitsCard(data.habits),
     withData.length ? card("By topic", h("ul", { class: "list" }, withData.map((d) => domainItem(d, labels)))) : null,
     h("p", { class: "muted" }, "These are your own answers, not a diagnosis. Patterns over weeks say more than any single day."),
   );
