@@ -68,7 +68,7 @@ STALE_CLAIM = timedelta(minutes=10)
 # After long downtime a fast interval rule could owe hundreds of occurrences;
 # beyond this many, older ones are dropped rather than recorded as missed.
 MAX_CATCH_UP = 200
-DEFAULT_BATCH = 200
+DEFAULT_BATCH = 500
 
 REMINDERS = Reminder.__table__
 DELIVERIES = Delivery.__table__
@@ -96,6 +96,13 @@ class TickReport:
     def count(self, status: str) -> None:
         """Count one finished delivery."""
         self.outcomes[status] = self.outcomes.get(status, 0) + 1
+
+    def add(self, other: TickReport) -> None:
+        """Add another tick's counts to this one."""
+        self.claimed += other.claimed
+        self.recovered += other.recovered
+        for status, count in other.outcomes.items():
+            self.outcomes[status] = self.outcomes.get(status, 0) + count
 
     def summary(self) -> str:
         """One log line."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.base import STATE_RUNNING, BaseScheduler
 from flask import Flask
 
 from scheduler.dispatch import DEFAULT_BATCH, TickReport, run_tick
@@ -13,17 +15,33 @@ from scheduler.dispatch import DEFAULT_BATCH, TickReport, run_tick
 log = logging.getLogger("tend.scheduler")
 
 TICK_SECONDS = 1.0
+# Longest run of back-to-back passes in one tick during a rush.
+DRAIN_SECONDS = 30.0
 JOB_ID = "tend-dispatch"
 
 
-def tick(app: Flask, batch: int = DEFAULT_BATCH) -> TickReport:
-    """Run one tick and log what it did (idle ticks only at debug level)."""
-    report = run_tick(app, batch=batch)
-    if report.claimed or report.recovered:
-        log.info("tick %s", report.summary())
-    else:
-        log.debug("tick idle")
-    return report
+def tick(app: Flask, batch: int = DEFAULT_BATCH,
+         stopping: Callable[[], bool] | None = None) -> TickReport:
+    """Run one dispatch pass, and more at once while they come back full; log each pass.
+
+    A full batch means more is due right now (a morning rush): waiting for the next
+    interval would cap delivery at one batch per interval. The passes stop after
+    ``DRAIN_SECONDS`` or once ``stopping()`` says so, so shutdown never waits long.
+    """
+    started = time.monotonic()
+    total = TickReport()
+    while True:
+        report = run_tick(app, batch=batch)
+        total.add(report)
+        if report.claimed or report.recovered:
+            log.info("tick %s", report.summary())
+        else:
+            log.debug("tick idle")
+        full = report.claimed >= batch or report.recovered >= batch
+        if not full or (stopping is not None and stopping()):
+            return total
+        if time.monotonic() - started > DRAIN_SECONDS:
+            return total
 
 
 def add_dispatch_job(
@@ -31,11 +49,15 @@ def add_dispatch_job(
     batch: int = DEFAULT_BATCH,
 ) -> None:
     """Schedule the tick: never two at once, missed runs collapse into one."""
+
+    def stopping() -> bool:
+        return scheduler.state != STATE_RUNNING
+
     scheduler.add_job(
         tick,
         "interval",
         seconds=seconds,
-        args=[app, batch],
+        args=[app, batch, stopping],
         id=JOB_ID,
         max_instances=1,
         coalesce=True,
@@ -44,6 +66,23 @@ def add_dispatch_job(
     )
 
 
+class SkipWhileDraining(logging.Filter):
+    """Drop APScheduler's "skipped: maximum number of running instances" warning.
+
+    While a tick drains a rush, each interval that falls inside it is skipped on
+    purpose (``max_instances=1``); the tick's own log lines already tell the story.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """False for the one expected warning."""
+        return "maximum number of running instances" not in record.getMessage()
+
+
 def quiet_apscheduler_logs() -> None:
     """APScheduler logs every job run at INFO; one line per tick of our own is enough."""
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logger = logging.getLogger("apscheduler")
+    logger.setLevel(logging.WARNING)
+    for name in ("apscheduler", "apscheduler.scheduler"):
+        target = logging.getLogger(name)
+        if not any(isinstance(item, SkipWhileDraining) for item in target.filters):
+            target.addFilter(SkipWhileDraining())
