@@ -89,7 +89,8 @@ def test_onboarding_from_account_to_a_test_notification(live_server, browser_con
     check_screen(page, "3-reminders")
     switch_on = page.get_by_role("button", name="Switch on breaks")
     switch_on.click()
-    page.wait_for_selector("text=Switched on")
+    page.get_by_role("button", name="Switch off breaks").wait_for()
+    assert "Added" in page.locator("form:has(h2:has-text('Breaks')) [role=status]").inner_text()
     page.get_by_role("link", name="Next").click()
 
     # 4. Notifications: permission only from this tap, then a test push.
