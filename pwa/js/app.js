@@ -40,9 +40,11 @@ export const ctx = {
   },
 };
 
+/** "#/checkin?domains=sleep&moment=3" -> {name: "checkin", args: [], params}. */
 function parseHash() {
-  const [name, ...rest] = location.hash.replace(/^#\/?/, "").split("/");
-  return { name: name || "", args: rest };
+  const [path, query = ""] = location.hash.replace(/^#\/?/, "").split("?", 2);
+  const [name, ...rest] = path.split("/");
+  return { name: name || "", args: rest, params: new URLSearchParams(query) };
 }
 
 function markTab(name) {
@@ -55,7 +57,7 @@ function markTab(name) {
 }
 
 async function show() {
-  let { name, args } = parseHash();
+  let { name, args, params } = parseHash();
   if (!ctx.user && !PUBLIC.has(name)) name = "welcome";
   if (ctx.user && (name === "" || name === "welcome")) name = "today";
   if (!SCREENS[name]) name = ctx.user ? "today" : "welcome";
@@ -65,7 +67,7 @@ async function show() {
   holder.removeAttribute("data-ready");
   try {
     const screen = await SCREENS[name]();
-    await screen.render(ctx, args);
+    await screen.render(ctx, args, params);
     holder.dataset.ready = name;
   } catch (error) {
     mount(h("h1", {}, "This didn't load"),

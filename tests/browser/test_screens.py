@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session, select
 
 from server.accounts.models import User
-from server.checkins.models import CheckIn, Moment
+from server.checkins.models import CheckIn, CheckInAnswer, Moment
 from tests.browser.helpers import api, axe_findings, register, screenshot, wait_for_worker
 
 SCREENS = ["today", "checkin", "reminders", "trends", "settings"]
@@ -97,6 +97,27 @@ def test_checkin_is_one_tap_per_question_and_is_recorded(live_server, signed_in)
         user = session.exec(select(User).where(User.email == "robin@example.org")).one()
         sources = session.exec(select(CheckIn.source).where(CheckIn.user_id == user.id)).all()
     assert sources == ["app", "app"]  # the seeded one and this one
+
+
+def test_follow_up_link_asks_about_its_domains_and_links_the_moment(live_server, signed_in):
+    page = signed_in
+    moment = api(page, "POST", "/api/moments", {"kind": "critical_incident", "intensity": 4})
+    assert moment["status"] == 201, moment
+    with Session(live_server.app.extensions["tend.engine"]) as session:
+        moment_id = session.exec(select(Moment.id)).one()
+    # The path a follow-up notification opens (server/checkins/notify.py).
+    page.goto(f"{live_server.url}/#/checkin?domains=sleep&moment={moment_id}")
+    page.wait_for_selector("#screen[data-ready='checkin']")
+    count = int(page.locator(".progress").inner_text().split(" of ")[1])
+    for _ in range(count):
+        page.locator(".scale button").nth(1).click()
+    page.wait_for_selector("h1:has-text('Thank you')")
+    with Session(live_server.app.extensions["tend.engine"]) as session:
+        latest = session.exec(select(CheckIn).order_by(CheckIn.id.desc())).first()
+        domains = set(session.exec(
+            select(CheckInAnswer.domain).where(CheckInAnswer.checkin_id == latest.id)).all())
+    assert latest.moment_id == moment_id
+    assert domains == {"sleep"}
 
 
 def test_logging_a_hard_moment(live_server, signed_in):

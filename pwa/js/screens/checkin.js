@@ -46,9 +46,15 @@ function thanks(sent) {
       h("a", { class: "button secondary", href: "#/trends" }, "See trends"))];
 }
 
-/** Render the check-in: fetch the next questions and walk through them. */
-export async function render() {
-  const answer = await get("/api/checkins/next");
+/**
+ * Render the check-in: fetch the next questions and walk through them. A follow-up
+ * notification after a hard moment opens "#/checkin?domains=…&moment=ID".
+ */
+export async function render(_ctx, _args, params = new URLSearchParams()) {
+  const domains = params.get("domains");
+  const momentId = Number.parseInt(params.get("moment") || "", 10);
+  const answer = await get(domains ? `/api/checkins/next?domains=${encodeURIComponent(domains)}`
+    : "/api/checkins/next");
   const questions = (answer.questions || []).slice(0, 3);
   if (!questions.length) {
     mount(h("h1", {}, "Nothing to ask right now"),
@@ -60,7 +66,8 @@ export async function render() {
   const finish = async () => {
     if (!answers.length) { mount(...thanks(false)); return; }
     try {
-      await post("/api/checkins", { answers });
+      const body = Number.isInteger(momentId) ? { answers, moment_id: momentId } : { answers };
+      await post("/api/checkins", body);
       mount(...thanks(true));
     } catch (error) {
       mount(h("h1", {}, "Not sent yet"), h("p", { role: "alert" }, error.message),
