@@ -64,7 +64,27 @@ def test_sparse_data_gives_figures_but_no_trends():
     assert sleep[-1] == {"week": "2026-W11", "score": 75.0, "answers": 1}
     assert insights["overall"]["trend_12w"]["direction"] == "not_enough_data"
     assert levels(insights)["cumulative_load"] == "unknown"
-    assert levels(insights)["burnout"] == "low"
+    assert levels(insights)["burnout"] == "unknown"
+
+
+def test_one_strained_answer_is_not_a_pattern():
+    records = [AnswerRecord(TODAY, "enjoyment.parts", "enjoyment", 1)]
+    insights = build_insights(BANK, records, [], TODAY)
+    assert levels(insights)["burnout"] == "unknown"
+    assert insights["support"] is None
+
+
+def test_a_high_reading_always_comes_with_support():
+    records = [
+        AnswerRecord(TODAY - timedelta(days=day), "enjoyment.parts", "enjoyment", 1)
+        for day in range(4)
+    ]
+    resources = {"people": [{"id": 1, "name": "Sam"}], "activities": [], "crisis_lines": []}
+    insights = build_insights(BANK, records, [], TODAY, support_resources=resources)
+    assert levels(insights)["burnout"] == "high"
+    assert insights["needs_support"] is True
+    assert insights["support"]["reasons"] == ["high_strain"]
+    assert insights["support"]["people"] == [{"id": 1, "name": "Sam"}]
 
 
 def test_six_weeks_of_rising_strain():

@@ -51,6 +51,8 @@ RECENT_MOMENT_DAYS = 28
 HIGH_STRAIN = 65.0
 MODERATE_STRAIN = 45.0
 STEEP_RISE = 20.0
+# One hard day is not a pattern: the burnout reading waits for a few answers.
+MIN_BURNOUT_ANSWERS = 3
 
 
 class MomentRecord(NamedTuple):
@@ -191,7 +193,8 @@ def burnout_signal(domains: dict[str, dict]) -> dict[str, str]:
     present = [domains[name] for name in BURNOUT_DOMAINS if name in domains]
     levels = [recent_mean(item["weekly"]) for item in present]
     levels = [level for level in levels if level is not None]
-    if not levels:
+    answered = sum(week["answers"] for item in present for week in item["weekly"][-4:])
+    if not levels or answered < MIN_BURNOUT_ANSWERS:
         return signal(
             "burnout",
             "unknown",
@@ -270,11 +273,19 @@ def build_insights(
         moment for moment in moments if 0 <= (today - moment.day).days <= RECENT_MOMENT_DAYS
     ]
     followups = followup_answers(scored, recent)
+    signals = [
+        cumulative_load_signal(overall),
+        after_moments_signal(recent, followups),
+        burnout_signal(domains),
+    ]
     reasons = []
     if rose_for_two_weeks([item["score"] for item in overall_series]):
         reasons.append("strain_rising")
     if strong_intrusion(followups):
         reasons.append("strong_intrusion")
+    if not reasons and any(item["level"] == "high" for item in signals):
+        # Whatever shows a worrying reading also offers support.
+        reasons.append("high_strain")
     monday = week_monday(today)
     return {
         "today": today.isoformat(),
@@ -284,11 +295,7 @@ def build_insights(
         ],
         "overall": overall,
         "domains": domains,
-        "signals": [
-            cumulative_load_signal(overall),
-            after_moments_signal(recent, followups),
-            burnout_signal(domains),
-        ],
+        "signals": signals,
         "needs_support": bool(reasons),
         "support": support_block(reasons, support_resources) if reasons else None,
         "habits": habits,
