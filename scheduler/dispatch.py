@@ -541,7 +541,8 @@ def decide_in_batch(app: Flask, session: Session, inputs: BatchInputs, claimed: 
     occ = Occurrence(reminder.id, reminder.kind, reminder.schedule.get("type", "daily"),
                      claimed.due_at)
     others = [rule for rule in inputs.rules.get(user.id, ()) if rule.id != reminder.id]
-    reserved = reserved_among(occ, later_today(occ, others, settings.clock), settings, time_off)
+    reserved = (reserved_among(occ, later_today(occ, others, settings.clock), settings, time_off)
+                if others else 0)
     day = (user.id, local_date(claimed.due_at, user.zone))
     decision = decide(occ, settings, time_off, inputs.notified.get(day, 0), reserved)
     if not decision.notify:

@@ -7,6 +7,7 @@ needs ``next_due_at <= now`` to find work.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
@@ -203,8 +204,15 @@ def rules_of_users(session: Session, user_ids: Iterable[int]) -> dict[int, list[
         .where(table.c.user_id.in_(set(user_ids)), table.c.enabled.is_(True))
     )
     rules: dict[int, list[ReminderRule]] = defaultdict(list)
+    # Many people share a rule ("weekdays 08:30"): validate each distinct schedule once.
+    parsed: dict[str, AnySchedule] = {}
     for row in rows:
-        rules[row.user_id].append(rule_of(row))
+        key = json.dumps(row.schedule, sort_keys=True)
+        if key not in parsed:
+            parsed[key] = as_schedule(row.schedule)
+        rules[row.user_id].append(ReminderRule(id=row.id, kind=row.kind, schedule=parsed[key],
+                                               enabled=row.enabled,
+                                               snoozed_until=row.snoozed_until))
     return dict(rules)
 
 
