@@ -19,7 +19,8 @@ from flask import Blueprint, Response, jsonify, request, session
 from flask_login import current_user
 from pydantic import BaseModel, Field, ValidationError
 from werkzeug.exceptions import BadRequest
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import IntegerConverter
+from werkzeug.routing import ValidationError as NotThisRule
 
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_SESSION_KEY = "csrf_token"
@@ -29,12 +30,18 @@ RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 
 class RowIdConverter(IntegerConverter):
-    """Flask's ``int`` converter bounded to row ids, so an overflowing id is a plain 404."""
+    """Flask's ``int`` converter, except that digits too many for ``int()`` still match.
 
-    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002
-        kwargs.setdefault("min", 1)
-        kwargs.setdefault("max", MAX_ROW_ID)
-        super().__init__(map, *args, **kwargs)
+    A converter that refuses a value makes werkzeug answer some methods with 405;
+    matching and leaving the range check to ``require_row_ids_in_range`` gives 404.
+    """
+
+    def to_python(self, value: str) -> Any:
+        """The number, or one past the largest row id when Python will not parse it."""
+        try:
+            return super().to_python(value)
+        except NotThisRule:
+            return MAX_ROW_ID + 1
 
 
 class ApiError(Exception):
@@ -232,6 +239,14 @@ def to_response(result: Any, status: int) -> Response:
     return resp
 
 
+def require_row_ids_in_range(url_values: dict[str, Any]) -> None:
+    """404 for a numeric path id no row can have (checked here, since a bounded URL
+    converter makes werkzeug answer some methods with 405 instead)."""
+    for value in url_values.values():
+        if isinstance(value, int) and not 1 <= value <= MAX_ROW_ID:
+            raise ApiError(404, "not_found", "There is nothing here.")
+
+
 def first_line(text: str | None) -> str:
     """The first line of a docstring, or an empty string."""
     return (text or "").strip().split("\n", 1)[0]
@@ -261,6 +276,7 @@ def route(
                 raise ApiError(401, "unauthorized", "Please sign in first.")
             if csrf and request.method in MUTATING:
                 check_csrf()
+            require_row_ids_in_range(url_values)
             kwargs = dict(url_values)
             if body is not None:
                 kwargs["body"] = parse_body(body)

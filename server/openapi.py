@@ -77,8 +77,10 @@ def operation(doc: RouteDoc, path_params: list[dict], components: dict) -> dict:
     if doc.query is not None:
         op["parameters"] += query_parameters(doc.query)
     if doc.body is not None:
+        # A body whose every field is optional may be left out: the route reads it as {}.
+        required = bool(doc.body.model_json_schema(mode="validation").get("required"))
         op["requestBody"] = {
-            "required": True,
+            "required": required,
             "content": {
                 "application/json": {"schema": schema_ref(doc.body, components, "validation")}
             },

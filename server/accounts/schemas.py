@@ -8,9 +8,10 @@ from functools import cache
 from typing import Annotated
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 
@@ -69,6 +70,13 @@ def check_aware(value: datetime | None) -> datetime | None:
     return check_in_range(value)
 
 
+def only_text_times(value: object) -> object:
+    """A number is not a time here: pydantic would read it as Unix seconds, silently."""
+    if isinstance(value, int | float) or (isinstance(value, str) and NUMBER.fullmatch(value)):
+        raise ValueError("Use an ISO 8601 time with its offset, like 2026-01-31T18:00:00+01:00.")
+    return value
+
+
 def check_calendar_date(value: date) -> date:
     """Calendar dates sent to the API lie between 1900 and 2999."""
     if not EARLIEST.date() <= value < LATEST.date():
@@ -77,9 +85,12 @@ def check_calendar_date(value: date) -> date:
 
 
 TimeZoneName = Annotated[str, Field(max_length=64), AfterValidator(check_timezone)]
-WallTime = Annotated[str, Field(max_length=5), AfterValidator(check_hhmm)]
+WallTime = Annotated[
+    str, Field(max_length=5, json_schema_extra={"pattern": HHMM.pattern}),
+    AfterValidator(check_hhmm),
+]
 Email = Annotated[str, Field(max_length=320), AfterValidator(normalise_email)]
-AwareDatetime = Annotated[datetime, AfterValidator(check_aware)]
+AwareDatetime = Annotated[datetime, BeforeValidator(only_text_times), AfterValidator(check_aware)]
 CalendarDate = Annotated[date, AfterValidator(check_calendar_date)]
 
 
