@@ -226,3 +226,13 @@ def test_subscriptions_answer_201_then_200_and_refuse_other_hosts(client, auth, 
     assert "endpoint" in error["fields"]
     devices = client.get("/api/push/subscriptions").get_json()["subscriptions"]
     assert [d["id"] for d in devices] == [first.get_json()["subscription"]["id"]]
+
+
+def test_export_documents_and_checks_its_format(client, auth, alice):
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    parameters = {p["name"]: p for p in paths["/api/export"]["get"]["parameters"]}
+    assert parameters["format"]["schema"]["enum"] == ["json", "csv"]
+    auth.as_user(alice)
+    error = assert_error(client.get("/api/export?format=xml"), 400, "validation_error")
+    assert "format" in error["fields"]
+    assert client.get("/api/export?format=csv").mimetype == "text/csv"

@@ -15,6 +15,7 @@ from server.accounts.passwords import hash_password, password_problem, verify_pa
 from server.accounts.schemas import (
     CsrfOut,
     DeleteMeIn,
+    ExportQuery,
     HealthOut,
     LoginIn,
     MePatch,
@@ -139,20 +140,16 @@ def delete_me(body: DeleteMeIn):
     return None
 
 
-@route(bp, "/api/export")
-def export():
+@route(bp, "/api/export", query=ExportQuery)
+def export(query: ExportQuery):
     """Everything the user has, as JSON; ``?format=csv`` gives check-ins as CSV."""
-    fmt = request.args.get("format", "json")
     user = db.session.merge(current_user._get_current_object())
-    if fmt == "csv":
+    if query.format == "csv":
         return Response(
             service.checkins_csv(db.session, user),
             mimetype="text/csv",
             headers={"Content-Disposition": "attachment; filename=tend-checkins.csv"},
         )
-    if fmt != "json":
-        raise ApiError(400, "validation_error", "Use format=json or format=csv.",
-                       fields={"format": "must be json or csv"})
     resp = Response(
         json.dumps(service.export_user(db.session, user), indent=2),
         mimetype="application/json",

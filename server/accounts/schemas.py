@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from functools import cache
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
@@ -152,6 +152,12 @@ class MePatch(Strict):
     paused_until: AwareDatetime | None = None
     timeoff_nudge_days: int | None = Field(default=None, ge=7, le=365)
     timeoff_strong_days: int | None = Field(default=None, ge=14, le=730)
+
+
+class ExportQuery(Strict):
+    """``GET /api/export``: everything as JSON, or ``?format=csv`` for check-ins as CSV."""
+
+    format: Literal["json", "csv"] = "json"
 
 
 class UserOut(BaseModel):
