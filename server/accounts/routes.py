@@ -8,6 +8,7 @@ import secrets
 from flask import Blueprint, Response, current_app, request, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from server.accounts import service
 from server.accounts.models import User
@@ -59,6 +60,12 @@ def get_csrf():
     return CsrfOut(csrf_token=csrf_token())
 
 
+def email_taken() -> ApiError:
+    """409 for an email that already has an account."""
+    return ApiError(409, "email_taken", "An account with this email already exists.",
+                    fields={"email": "already registered"})
+
+
 @route(bp, "/api/auth/register", methods=["POST"], body=RegisterIn, response=UserEnvelope,
        status=201, auth=False)
 def register(body: RegisterIn):
@@ -68,12 +75,16 @@ def register(body: RegisterIn):
         raise ApiError(400, "validation_error", problem, fields={"password": problem})
     exists = db.session.execute(select(User.id).where(User.email == body.email)).first()
     if exists:
-        raise ApiError(409, "email_taken", "An account with this email already exists.",
-                       fields={"email": "already registered"})
+        raise email_taken()
     user = User(email=body.email, password_hash=hash_password(body.password),
                 timezone=body.timezone)
     db.session.add(user)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # A second tap on "create account" got in first, during the slow password hash.
+        db.session.rollback()
+        raise email_taken() from None
     start_session(user)
     return UserEnvelope(user=service.user_out(user))
 
