@@ -6,12 +6,14 @@ counters in the database so several web workers share them.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from server.accounts.models import LoginThrottle
@@ -20,6 +22,7 @@ MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
 WINDOW = timedelta(minutes=15)
 LOCKOUT = timedelta(minutes=15)
+KEY_LENGTH = 300  # LoginThrottle.key's column
 
 
 @dataclass
@@ -79,6 +82,47 @@ class MemoryThrottle:
                     self._counters.pop(key, None)
 
 
+def storage_key(key: str) -> str:
+    """``key`` as it fits the table's 300-character column: long ones end in their hash.
+
+    A sign-in may name any email up to 320 characters; the column must never overflow.
+    """
+    if len(key) <= KEY_LENGTH:
+        return key
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return key[: KEY_LENGTH - len(digest) - 1] + "#" + digest
+
+
+def count_failure(session: Session, key: str, now: datetime) -> None:
+    """``after_failure`` done in SQL, so that no concurrent count is lost.
+
+    Within the window the count goes up by one in place; a row whose window is
+    over starts again at one; a missing row is inserted. Reaching the limit locks.
+    """
+    stored = storage_key(key)
+    table = LoginThrottle
+    window_open = table.window_started_at >= now - WINDOW
+    counted = session.execute(
+        update(table).where(table.key == stored, window_open)
+        .values(failures=table.failures + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not counted:
+        counted = session.execute(
+            update(table).where(table.key == stored, ~window_open)
+            .values(failures=1, window_started_at=now, locked_until=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    if not counted:
+        session.add(LoginThrottle(key=stored, failures=1, window_started_at=now))
+        session.flush()
+    session.execute(
+        update(table).where(table.key == stored, table.failures >= limit_for(key))
+        .values(locked_until=now + LOCKOUT)
+        .execution_options(synchronize_session=False)
+    )
+
+
 class DatabaseThrottle:
     """Counters in the ``login_throttle`` table, shared by every worker."""
 
@@ -87,28 +131,33 @@ class DatabaseThrottle:
         return max((seconds_locked(self._load(session, k), now) for k in keys), default=0)
 
     def fail(self, keys: list[str], now: datetime, session: Session) -> None:
-        """Record a failed login for every key."""
-        for key in keys:
-            counter = after_failure(self._load(session, key), key, now)
-            row = session.get(LoginThrottle, key) or LoginThrottle(
-                key=key, window_started_at=counter.window_started_at
-            )
-            row.failures = counter.failures
-            row.window_started_at = counter.window_started_at
-            row.locked_until = counter.locked_until
-            session.add(row)
-        session.commit()
+        """Record a failed login for every key.
+
+        Each count is one atomic UPDATE, so parallel guesses from several workers
+        are all counted; when two first failures insert the same key at once, the
+        loser counts again on the row the winner made.
+        """
+        for attempt in range(2):
+            try:
+                for key in keys:
+                    count_failure(session, key, now)
+                session.commit()
+                return
+            except IntegrityError:
+                session.rollback()
+                if attempt:
+                    raise
 
     def succeed(self, keys: list[str], session: Session) -> None:
         """Forget the account's failures after a good login."""
-        account_keys = [k for k in keys if not k.startswith("ip:")]
+        account_keys = [storage_key(k) for k in keys if not k.startswith("ip:")]
         if account_keys:
             session.exec(delete(LoginThrottle).where(LoginThrottle.key.in_(account_keys)))
             session.commit()
 
     @staticmethod
     def _load(session: Session, key: str) -> Counter | None:
-        row = session.get(LoginThrottle, key)
+        row = session.get(LoginThrottle, storage_key(key))
         if row is None:
             return None
         return Counter(row.failures, row.window_started_at, row.locked_until)
