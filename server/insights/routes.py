@@ -17,6 +17,7 @@ from server.checkins.scoring import local_day
 from server.checkins.service import answer_history, current_bank
 from server.db import db, utcnow
 from server.insights.engine import MomentRecord, build_insights
+from server.insights.schemas import InsightsOut
 from server.support.service import support_resources
 
 bp = Blueprint("insights", __name__)
@@ -50,7 +51,7 @@ def moments_since(session, user, since) -> list[MomentRecord]:
     ]
 
 
-@route(bp, "/api/insights", query=InsightsQuery)
+@route(bp, "/api/insights", query=InsightsQuery, response=InsightsOut)
 def get_insights(query: InsightsQuery):
     """Weekly strain per domain, 4- and 12-week trends, three signals, and support."""
     session = db.session

@@ -1,0 +1,87 @@
+"""The answer of ``GET /api/insights`` as models, so OpenAPI documents it.
+
+The engine builds plain dicts (it is pure and knows no pydantic); these models
+describe that shape, and a contract test checks real answers against them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel
+
+from server.habits.schemas import HabitSummary
+from server.support.routes import ActivityOut, CrisisLineOut, PersonOut
+
+Direction = Literal["rising", "steady", "easing", "not_enough_data"]
+Level = Literal["unknown", "none", "low", "moderate", "high"]
+
+
+class WeekOut(BaseModel):
+    """An ISO week of the answer and the Monday it starts on."""
+
+    week: str
+    starts: date
+
+
+class WeeklyFigureOut(BaseModel):
+    """Strain in one week, 0-100 (higher is more), and how many answers it rests on."""
+
+    week: str
+    score: float | None
+    answers: int
+
+
+class TrendOut(BaseModel):
+    """How strain moved over the last weeks, in points."""
+
+    direction: Direction
+    change: float | None
+    weeks_with_data: int
+
+
+class SeriesOut(BaseModel):
+    """Weekly figures with their 4- and 12-week trends."""
+
+    weekly: list[WeeklyFigureOut]
+    trend_4w: TrendOut
+    trend_12w: TrendOut
+
+
+class DomainOut(SeriesOut):
+    """One domain of the question bank."""
+
+    title: str
+
+
+class SignalOut(BaseModel):
+    """One of the three indicators, in plain words."""
+
+    id: str
+    level: Level
+    title: str
+    text: str
+
+
+class SupportOut(BaseModel):
+    """What to reach for when support would help."""
+
+    reasons: list[str]
+    message: str
+    people: list[PersonOut]
+    activities: list[ActivityOut]
+    crisis_lines: list[CrisisLineOut]
+
+
+class InsightsOut(BaseModel):
+    """``GET /api/insights``: weekly figures per domain, trends, signals and support."""
+
+    today: date
+    weeks: list[WeekOut]
+    overall: SeriesOut
+    domains: dict[str, DomainOut]
+    signals: list[SignalOut]
+    needs_support: bool
+    support: SupportOut | None
+    habits: HabitSummary | None
