@@ -159,25 +159,31 @@ def read_json_body() -> Any:
     except BadRequest:
         # Only a parse failure; 413 (body too large) is not a BadRequest and passes through.
         raise ApiError(400, "invalid_json", "The request body is not valid JSON.") from None
+    except RecursionError:
+        # A thousand nested brackets fit in a small body and exhaust the parser's stack.
+        raise ApiError(400, "invalid_json", "The request body is nested too deeply.") from None
 
 
-def nul_field(data: Any, path: str = "") -> str | None:
+def nul_field(data: Any) -> str | None:
     """The dotted name of the first key or string holding a NUL character, if any."""
-    if isinstance(data, str):
-        return (path or "body") if "\x00" in data else None
-    if isinstance(data, dict):
-        items = list(data.items())
-    elif isinstance(data, list):
-        items = list(enumerate(data))
-    else:
-        return None
-    for key, value in items:
-        name = f"{path}.{key}" if path else str(key)
-        if isinstance(key, str) and "\x00" in key:
-            return name
-        found = nul_field(value, name)
-        if found:
-            return found
+    pending: list[tuple[str, Any]] = [("", data)]
+    while pending:  # a loop, not recursion: a deeply nested body must not exhaust the stack
+        path, value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return path or "body"
+            continue
+        if isinstance(value, dict):
+            items = list(value.items())
+        elif isinstance(value, list):
+            items = list(enumerate(value))
+        else:
+            continue
+        for key, item in reversed(items):
+            name = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and "\x00" in key:
+                return name
+            pending.append((name, item))
     return None
 
 

@@ -230,3 +230,13 @@ def test_bad_settings_name_the_field_and_change_nothing(signed_in, body, field):
     before = signed_in.get("/api/me").get_json()["user"]
     field_error(signed_in.patch("/api/me", json=body), field)
     assert signed_in.get("/api/me").get_json()["user"] == before
+
+
+@pytest.mark.parametrize("depth", [990, 5000])
+def test_deeply_nested_bodies_are_a_400_not_a_crash(signed_in, depth):
+    for nested in ("[" * depth + "]" * depth, '{"a":' * depth + "1" + "}" * depth):
+        response = signed_in.post("/api/support/people", data='{"name": "x", "note": '
+                                  + nested + "}", content_type="application/json")
+        assert response.status_code == 400, response.get_data(True)
+        assert response.get_json()["error"]["code"] in {"invalid_json", "validation_error"}
+    assert signed_in.get("/api/support/people").get_json()["people"] == []
