@@ -142,6 +142,11 @@ class SchedulerProcess:
         with open(self.log_path, encoding="utf-8", errors="replace") as handle:
             return "".join(handle.readlines()[-lines:])
 
+    def error_lines(self) -> list[str]:
+        """Log lines at ERROR level (a failed delivery, a batch that fell back)."""
+        with open(self.log_path, encoding="utf-8", errors="replace") as handle:
+            return [line.rstrip() for line in handle if " ERROR " in line]
+
     def peak_rss_mb(self) -> float:
         """Peak resident memory so far (VmHWM), in MiB."""
         with open(f"/proc/{self.proc.pid}/status", encoding="ascii") as handle:
@@ -339,6 +344,7 @@ def run(options: argparse.Namespace) -> dict:
             made_due = make_due(engine, due_at)
             figures["complete"] = wait_for_outcomes(engine, made_due, running, options.timeout)
             figures["peak_rss_mb"] = [process.peak_rss_mb() for process in running]
+        figures["errors"] = [line for process in running for line in process.error_lines()]
         figures["outcome"] = read_outcome(engine, due_at)
         figures["receiver"] = receiver.stats()
     return figures
@@ -364,13 +370,17 @@ def report(options: argparse.Namespace, figures: dict) -> bool:
           f"{receiver['checked']} sampled bodies decrypted and VAPID-verified")
     for problem in receiver["problems"]:
         print(f"  receiver problem: {problem}")
+    print(f"scheduler log errors: {len(figures['errors'])}")
+    for line in figures["errors"][:5]:
+        print(f"  {line}")
     print(f"baseline (pywebpush.webpush loop, {figures['baseline_messages']} messages): "
           f"{figures['baseline_rate']:.0f} msg/s")
     print(f"ratio: {rate / figures['baseline_rate']:.2f}")
     if not figures["complete"]:
         print(f"incomplete: not every delivery had an outcome within {options.timeout:.0f} s")
     verified_all = receiver["checked"] > 0 and receiver["verified"] == receiver["checked"]
-    return figures["complete"] and outcome.sent == options.n and verified_all
+    return (figures["complete"] and outcome.sent == options.n and verified_all
+            and not figures["errors"])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,6 +46,7 @@ def test_dispatch_benchmark_delivers_every_reminder_and_prints_the_ratio():
     received, verified, checked = sampled_bodies(output)
     assert received == 60  # 20 baseline messages, then one per reminder
     assert verified == checked == 15
+    assert "scheduler log errors: 0" in output
     assert "ratio: " in output
 
 
@@ -83,4 +84,5 @@ def test_dispatch_benchmark_with_two_schedulers_on_postgresql(bench_database_url
     assert "scheduler peak RSS: " in output and output.count(" MB") == 2
     received, verified, checked = sampled_bodies(output)
     assert received == 60 and verified == checked == 15
+    assert "scheduler log errors: 0" in output
     assert "ratio: " in output
