@@ -23,7 +23,14 @@ from pathlib import Path
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, free_port, percentile, server_process, temporary_database  # noqa: E402
+from common import (  # noqa: E402
+    ROOT,
+    free_port,
+    percentile,
+    server_process,
+    temporary_database,
+    wait_for_http,
+)
 
 PASSWORD = "bench password that is long enough"
 
@@ -77,8 +84,6 @@ async def measure_baseline(clients: int, total: int, threads: int) -> dict:
     proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "baseline_wsgi.py"),
                              str(port), str(threads)])
     try:
-        from common import wait_for_http
-
         wait_for_http(f"http://127.0.0.1:{port}/", proc)
         sessions = [(aiohttp.ClientSession(), "") for _ in range(clients)]
 

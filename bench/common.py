@@ -63,14 +63,17 @@ def server_process(env_extra: dict[str, str], port: int) -> Iterator[subprocess.
     """Run ``python -m server`` (the production WSGI server) until the block ends."""
     env = {**os.environ, **env_extra, "TEND_PORT": str(port), "TEND_HOST": "127.0.0.1"}
     env.setdefault("TEND_LOG_LEVEL", "warning")
+    # The log goes to a file: an unread pipe fills up under load and stalls the server.
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [sys.executable, "-m", "server"], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=log,
     )
     try:
-        wait_for_http(f"http://127.0.0.1:{port}/healthz", proc)
+        wait_for_http(f"http://127.0.0.1:{port}/healthz", proc, log)
         yield proc
     finally:
+        log.close()
         proc.terminate()
         try:
             proc.wait(timeout=10)
@@ -78,12 +81,18 @@ def server_process(env_extra: dict[str, str], port: int) -> Iterator[subprocess.
             proc.kill()
 
 
-def wait_for_http(url: str, proc: subprocess.Popen | None = None, timeout: float = 30) -> None:
-    """Wait until ``url`` answers 200."""
+def wait_for_http(
+    url: str, proc: subprocess.Popen | None = None, log=None, timeout: float = 30
+) -> None:
+    """Wait until ``url`` answers 200; if ``proc`` dies first, show the end of its ``log``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.stderr.read().decode()[-2000:]}")
+            tail = ""
+            if log is not None:
+                log.seek(0)
+                tail = log.read().decode(errors="replace")[-2000:]
+            raise RuntimeError(f"server exited with {proc.returncode}: {tail}")
         with contextlib.suppress(OSError):
             with urllib.request.urlopen(url, timeout=1) as response:
                 if response.status == 200:
