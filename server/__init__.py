@@ -9,7 +9,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, request, session
 from flask_login import LoginManager
 from werkzeug.exceptions import HTTPException
 
@@ -135,11 +135,11 @@ def init_push(app: Flask) -> None:
 @login_manager.user_loader
 def load_user(user_id: str):
     """Load the signed-in user on the request's database session."""
-    from server.accounts.models import User
+    from server.accounts.sessions import user_for_session
 
-    if not user_id.isdigit():
+    if not user_id.isdigit() or len(user_id) > 18:
         return None
-    return database.session.get(User, int(user_id))
+    return user_for_session(database.session, int(user_id), session.get("sid"))
 
 
 @login_manager.unauthorized_handler

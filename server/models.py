@@ -1,6 +1,6 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
-from server.accounts.models import LoginThrottle, User
+from server.accounts.models import LoginSession, LoginThrottle, User
 from server.checkins.models import CheckIn, CheckInAnswer, Moment
 from server.habits.models import HabitEvent
 from server.push.models import PushSubscription
@@ -13,6 +13,7 @@ __all__ = [
     "CheckInAnswer",
     "Delivery",
     "HabitEvent",
+    "LoginSession",
     "LoginThrottle",
     "Moment",
     "PushSubscription",

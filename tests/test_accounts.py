@@ -317,3 +317,36 @@ def test_bob_cannot_see_alices_settings(client, auth, alice, bob):
     assert me["email"] == bob.email
     exported = client.get("/api/export").get_json()
     assert alice.email not in json.dumps(exported)
+
+
+def test_signing_out_ends_the_session_on_the_server(client, auth, alice):
+    auth.as_user(alice)
+    copied = client.get_cookie("tend_session").value
+    assert auth.logout().status_code == 204
+    # A copy of the signed-in cookie (another tab, or a stolen one) no longer works.
+    client.set_cookie("tend_session", copied)
+    assert client.get("/api/me").status_code == 401
+
+
+def test_each_sign_in_is_its_own_session(app, auth, alice):
+    from tests.conftest import ApiClient
+
+    app.test_client_class = ApiClient
+    phone, laptop = app.test_client(), app.test_client()
+    for device in (phone, laptop):
+        response = device.post("/api/auth/login",
+                               json={"email": alice.email, "password": PASSWORD})
+        assert response.status_code == 200
+    assert phone.post("/api/auth/logout").status_code == 204
+    assert phone.get("/api/me").status_code == 401
+    assert laptop.get("/api/me").status_code == 200
+
+
+def test_stored_session_ids_are_hashed(client, auth, alice, db_session):
+    from server.accounts.models import LoginSession
+
+    auth.as_user(alice)
+    rows = db_session.exec(select(LoginSession)).scalars().all()
+    assert len(rows) == 1 and rows[0].user_id == alice.id
+    assert len(rows[0].id_hash) == 64
+    assert rows[0].id_hash not in client.get_cookie("tend_session").value

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 03:34:08.432533
+Create Date: 2026-11-22 04:46:04.503726
 """
 
 from collections.abc import Sequence
@@ -49,6 +49,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_users_email"), ["email"], unique=True)
+
+    op.create_table(
+        "login_sessions",
+        sa.Column("id_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", server.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id_hash"),
+    )
+    with op.batch_alter_table("login_sessions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_login_sessions_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "moments",
@@ -283,6 +294,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_moments_user_id"))
 
     op.drop_table("moments")
+    with op.batch_alter_table("login_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_login_sessions_user_id"))
+
+    op.drop_table("login_sessions")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_users_email"))
 

@@ -59,6 +59,20 @@ class User(SQLModel, table=True):
         return ZoneInfo(self.timezone)
 
 
+class LoginSession(SQLModel, table=True):
+    """A signed-in browser. The cookie carries a random id; only its hash is stored.
+
+    Flask's session lives in a signed cookie, so without this row a copied cookie
+    would stay valid after signing out; deleting the row ends it everywhere.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class LoginThrottle(SQLModel, table=True):
     """Failed-login counters shared by several web workers (``TEND_LOGIN_THROTTLE=database``)."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 
 from flask import Blueprint, Response, current_app, request, session
 from flask_login import current_user, login_user, logout_user
@@ -23,6 +22,7 @@ from server.accounts.schemas import (
     RegisterIn,
     UserEnvelope,
 )
+from server.accounts.sessions import close_login_session, open_login_session
 from server.api import ApiError, csrf_token, route
 from server.db import db, utcnow
 
@@ -33,7 +33,7 @@ def start_session(user: User) -> None:
     """Log ``user`` in on a brand-new session (never reuse a pre-login session)."""
     session.clear()
     session.permanent = True
-    session["sid"] = secrets.token_urlsafe(16)
+    session["sid"] = open_login_session(db.session, user, utcnow())
     login_user(user)
     csrf_token()
 
@@ -112,7 +112,8 @@ def login(body: LoginIn):
 
 @route(bp, "/api/auth/logout", methods=["POST"], status=204, auth=False)
 def logout():
-    """Sign out and forget the session."""
+    """Sign out and end this sign-in on the server too."""
+    close_login_session(db.session, session.get("sid"))
     logout_user()
     session.clear()
     return None

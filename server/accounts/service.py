@@ -14,7 +14,7 @@ from server.accounts.models import User
 from server.accounts.schemas import MePatch, QuietHours, UserOut, WorkHours
 
 # Columns never exported: secrets, or keys that belong to a device, not to a person.
-PRIVATE_COLUMNS = {"password_hash", "answer_token_hash", "p256dh", "auth"}
+PRIVATE_COLUMNS = {"password_hash", "answer_token_hash", "p256dh", "auth", "id_hash"}
 
 
 def user_out(user: User) -> UserOut:
