@@ -109,6 +109,23 @@ def notifications(page, count: int = 1) -> list[dict]:
     return shown
 
 
+def push_and_wait_for_notifications(context, page, origin: str, payload: str,
+                                    count: int = 1) -> list[dict]:
+    """Deliver a push and return the notifications once ``count`` are shown.
+
+    Chromium drops a CDP-delivered message now and then when the worker is being
+    started under load (a real push service would redeliver), so the message is
+    handed over again, up to three times, before the test gives up.
+    """
+    shown: list[dict] = []
+    for _ in range(3):
+        deliver_push(context, page, origin, payload)
+        shown = notifications(page, count)
+        if len(shown) >= count:
+            break
+    return shown
+
+
 def service_worker(context):
     """Playwright's handle on the app's service worker."""
     if not context.service_workers:

@@ -17,8 +17,7 @@ from server.push.models import PushSubscription
 from server.reminders.models import Reminder
 from tests.browser.helpers import (
     axe_findings,
-    deliver_push,
-    notifications,
+    push_and_wait_for_notifications,
     screenshot,
     wait_for_worker,
 )
@@ -104,8 +103,8 @@ def test_onboarding_from_account_to_a_test_notification(live_server, browser_con
 
     message = wait_for_push(receiver, subscription)
     assert message.payload["web_push"] == 8030
-    deliver_push(browser_context, page, live_server.url, json.dumps(message.payload))
-    [shown] = notifications(page)
+    [shown] = push_and_wait_for_notifications(browser_context, page, live_server.url,
+                                              json.dumps(message.payload))
     assert shown["title"] == message.payload["notification"]["title"]
 
     page.get_by_role("link", name="Done").click()

@@ -19,8 +19,7 @@ from server.deliveries.tokens import issue_token
 from server.push.payload import build_payload
 from server.reminders.models import Delivery, Reminder
 from tests.browser.helpers import (
-    deliver_push,
-    notifications,
+    push_and_wait_for_notifications,
     register,
     service_worker,
     wait_for_worker,
@@ -85,10 +84,9 @@ def test_push_shows_a_notification_with_its_answer_actions(live_server, browser_
     signed_in_page(live_server, browser_context, page, "ada@example.org")
     delivery_id, token, _ = checkin_delivery(live_server.app, "ada@example.org")
 
-    deliver_push(browser_context, page, live_server.url,
-                 checkin_payload(live_server.url, token, delivery_id))
-
-    [shown] = notifications(page)
+    [shown] = push_and_wait_for_notifications(
+        browser_context, page, live_server.url, checkin_payload(live_server.url, token, delivery_id)
+    )
     assert shown["title"] == "A quick check-in"
     assert shown["body"] == "How much did work follow you home today?"
     assert shown["tag"] == "checkin-1"
@@ -149,8 +147,7 @@ def test_tapping_the_notification_opens_the_app_where_it_points(
     signed_in_page(live_server, browser_context, page, "dee@example.org")
     payload = build_payload(title="Time to stop", body="Work can wait until tomorrow.",
                             navigate=f"{live_server.url}/#/reminders", tag="boundary").decode()
-    deliver_push(browser_context, page, live_server.url, payload)
-    [shown] = notifications(page)
+    [shown] = push_and_wait_for_notifications(browser_context, page, live_server.url, payload)
     assert shown["actions"] == []
     # What the click handler does for a plain tap: focus this window and go to `navigate`.
     service_worker(browser_context).evaluate(
