@@ -200,15 +200,17 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
     data = read_json_body()
     if not isinstance(data, dict):
         raise ApiError(400, "validation_error", "The request body must be a JSON object.")
-    reject_nul(data, "Some fields need another look.")
+    return validate(model, data, "Some fields need another look.")
+
+
+def validate(model: type[BaseModel], data: dict[str, Any], message: str) -> BaseModel:
+    """Validate ``data`` against ``model``; problems become a 400 naming each field."""
+    reject_nul(data, message)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ApiError(
-            400,
-            "validation_error",
-            "Some fields need another look.",
-            fields=fields_from_validation_error(exc),
+            400, "validation_error", message, fields=fields_from_validation_error(exc)
         ) from None
 
 
@@ -218,16 +220,7 @@ def parse_query(model: type[BaseModel]) -> BaseModel:
     for key in request.args:
         values = request.args.getlist(key)
         data[key] = values if len(values) > 1 else values[0]
-    reject_nul(data, "Some query parameters need another look.")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise ApiError(
-            400,
-            "validation_error",
-            "Some query parameters need another look.",
-            fields=fields_from_validation_error(exc),
-        ) from None
+    return validate(model, data, "Some query parameters need another look.")
 
 
 def to_response(result: Any, status: int) -> Response:

@@ -26,7 +26,9 @@ from server.accounts.models import User
 from server.accounts.passwords import hash_password
 from server.db import make_engine
 from server.push.service import close_sender
-from tests.push_receiver import push_receiver  # noqa: F401  (fixture shared by every test)
+
+# The local push service's fixture (``push_receiver``) is shared by every test.
+pytest_plugins = ["tests.push_receiver"]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PG_URL = os.environ.get("TEND_TEST_DATABASE_URL", "").strip()
@@ -114,6 +116,24 @@ def app_config(database_url, tmp_path, vapid_private_key) -> dict:
 def app(app_config):
     """The Flask app on a fresh database."""
     application = create_app(app_config)
+    yield application
+    close_sender(application)
+    application.extensions["tend.engine"].dispose()
+
+
+@pytest.fixture
+def push_app(app_config, push_receiver):
+    """The app, allowed to push to the local receiver, with a fast-retrying sender."""
+    from server.push import service as push_service
+    from server.push.sender import PushSender
+    from server.push.vapid import VapidSigner
+
+    app_config["TEND_PUSH_EXTRA_HOSTS"] = [push_receiver.host]
+    application = create_app(app_config)
+    signer = VapidSigner(application.extensions["tend.vapid_key"],
+                         application.config["TEND_VAPID_SUBJECT"])
+    application.extensions[push_service.SENDER_KEY] = PushSender(
+        signer, [push_receiver.host], backoff_base=0.05, backoff_cap=0.2)
     yield application
     close_sender(application)
     application.extensions["tend.engine"].dispose()

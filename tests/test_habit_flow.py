@@ -11,15 +11,11 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from scheduler.dispatch import run_tick
-from server import create_app
 from server.accounts.models import User
 from server.habits import service
 from server.habits.insights import weekly_habit_figures
 from server.habits.wording import load_wording
-from server.push import service as push_service
 from server.push.models import PushSubscription
-from server.push.sender import PushSender
-from server.push.vapid import VapidSigner
 from server.reminders.models import Delivery
 from server.timeoff.models import TimeOff
 
@@ -31,23 +27,9 @@ def berlin(*parts: int) -> datetime:
 
 
 @pytest.fixture
-def habit_app(app_config, push_receiver):
-    """The app, allowed to push to the local receiver."""
-    app_config["TEND_PUSH_EXTRA_HOSTS"] = [push_receiver.host]
-    application = create_app(app_config)
-    signer = VapidSigner(application.extensions["tend.vapid_key"],
-                         application.config["TEND_VAPID_SUBJECT"])
-    application.extensions[push_service.SENDER_KEY] = PushSender(
-        signer, [push_receiver.host], backoff_base=0.05, backoff_cap=0.2)
-    yield application
-    push_service.close_sender(application)
-    application.extensions["tend.engine"].dispose()
-
-
-@pytest.fixture
-def setup(habit_app, push_receiver):
+def setup(push_app, push_receiver):
     """Alice in Berlin (work Mon–Fri 09–17) with a phone, breaks and boundaries switched on."""
-    engine = habit_app.extensions["tend.engine"]
+    engine = push_app.extensions["tend.engine"]
     phone = push_receiver.make_subscription()
     with Session(engine, expire_on_commit=False) as session:
         user = User(email="alice@example.com", password_hash="x", timezone="Europe/Berlin",
@@ -77,37 +59,37 @@ def titles(kind):
     return {variant.title for variant in load_wording().variants(kind)}
 
 
-def test_a_working_day_with_breaks_and_boundaries(habit_app, setup, push_receiver):
+def test_a_working_day_with_breaks_and_boundaries(push_app, setup, push_receiver):
     engine, user, phone = setup
-    client = habit_app.test_client()
+    client = push_app.test_client()
 
-    tick_at(habit_app, 2026, 3, 9, 10, 30, 1)
+    tick_at(push_app, 2026, 3, 9, 10, 30, 1)
     [first] = push_receiver.messages_for(phone)
     assert first.verified, first.problems
     assert first.payload["notification"]["title"] in titles("break_short")
     assert [a["action"] for a in first.payload["notification"]["actions"]] == ["done", "snooze"]
     assert answer(client, first, "snooze", 2026, 3, 9, 10, 31).status_code == 200
 
-    tick_at(habit_app, 2026, 3, 9, 10, 41, 1)
-    tick_at(habit_app, 2026, 3, 9, 12, 0, 1)
+    tick_at(push_app, 2026, 3, 9, 10, 41, 1)
+    tick_at(push_app, 2026, 3, 9, 12, 0, 1)
     _, snoozed, long_pause = push_receiver.messages_for(phone)
     assert snoozed.payload["notification"]["title"] in titles("break_short")
     assert long_pause.payload["notification"]["title"] in titles("break_long")
     assert answer(client, long_pause, "done", 2026, 3, 9, 12, 20).status_code == 200
 
-    tick_at(habit_app, 2026, 3, 9, 17, 0, 1)
+    tick_at(push_app, 2026, 3, 9, 17, 0, 1)
     stop = push_receiver.messages_for(phone)[-1]
     assert stop.payload["notification"]["title"] in titles("workday_end")
     assert stop.payload["notification"]["actions"][0]["title"] == "Done for today"
     assert answer(client, stop, "day_done", 2026, 3, 9, 17, 4).status_code == 200
 
-    report = tick_at(habit_app, 2026, 3, 9, 18, 30, 1)
+    report = tick_at(push_app, 2026, 3, 9, 18, 30, 1)
     assert report.outcomes == {"skipped": 1}
     assert len(push_receiver.messages_for(phone)) == 4
 
     # Tuesday: nobody marks the day done, so the nudge comes.
-    tick_at(habit_app, 2026, 3, 10, 17, 0, 1)
-    tick_at(habit_app, 2026, 3, 10, 18, 30, 1)
+    tick_at(push_app, 2026, 3, 10, 17, 0, 1)
+    tick_at(push_app, 2026, 3, 10, 18, 30, 1)
     nudge = push_receiver.messages_for(phone)[-1]
     assert nudge.payload["notification"]["title"] in titles("after_hours")
 
@@ -122,16 +104,16 @@ def test_a_working_day_with_breaks_and_boundaries(habit_app, setup, push_receive
     assert (week["workdays_tracked"], week["days_ran_over"]) == (2, 1)
 
 
-def test_time_off_pauses_breaks_and_boundaries(habit_app, setup, push_receiver):
+def test_time_off_pauses_breaks_and_boundaries(push_app, setup, push_receiver):
     engine, user, phone = setup
     with Session(engine) as session:
         session.add(TimeOff(user_id=user.id, start=date(2026, 3, 9), end=date(2026, 3, 9),
                             kind="taken"))
         session.commit()
-    tick_at(habit_app, 2026, 3, 9, 10, 30, 1)
-    tick_at(habit_app, 2026, 3, 9, 17, 0, 1)
+    tick_at(push_app, 2026, 3, 9, 10, 30, 1)
+    tick_at(push_app, 2026, 3, 9, 17, 0, 1)
     assert push_receiver.messages_for(phone) == []
-    tick_at(habit_app, 2026, 3, 10, 10, 30, 1)
+    tick_at(push_app, 2026, 3, 10, 10, 30, 1)
     assert len(push_receiver.messages_for(phone)) == 1
     with Session(engine) as session:
         monday = [(d.kind, d.status, d.reason) for d in session.execute(
