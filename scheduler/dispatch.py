@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -35,10 +35,18 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from server.accounts.models import User
+from server.checkins.bank import QuestionBank
+from server.checkins.scoring import AnswerRecord
+from server.checkins.service import current_bank, selection_histories
 from server.db import utcnow
 from server.push.payload import build_payload, make_topic
 from server.push.sender import PushMessage, PushOutcome, PushTarget
-from server.reminders.content import NotificationContent, compose, optional_module
+from server.reminders.content import (
+    CHECKIN_KINDS,
+    NotificationContent,
+    compose,
+    optional_module,
+)
 from server.reminders.models import Delivery, Reminder
 from server.reminders.policy import (
     Occurrence,
@@ -87,11 +95,16 @@ class Claimed:
 
 @dataclass
 class TickReport:
-    """What one tick did."""
+    """What one tick did.
+
+    ``one_by_one`` counts deliveries dispatched on their own because their
+    batch could not be decided together (zero while the batch path works).
+    """
 
     claimed: int = 0
     recovered: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
+    one_by_one: int = 0
 
     def count(self, status: str) -> None:
         """Count one finished delivery."""
@@ -101,12 +114,15 @@ class TickReport:
         """Add another tick's counts to this one."""
         self.claimed += other.claimed
         self.recovered += other.recovered
+        self.one_by_one += other.one_by_one
         for status, count in other.outcomes.items():
             self.outcomes[status] = self.outcomes.get(status, 0) + count
 
     def summary(self) -> str:
         """One log line."""
         parts = " ".join(f"{key}={value}" for key, value in sorted(self.outcomes.items()))
+        if self.one_by_one:
+            parts += f" one_by_one={self.one_by_one}"
         return f"claimed={self.claimed} recovered={self.recovered} {parts}".strip()
 
 
@@ -487,6 +503,10 @@ class BatchInputs:
     targets: dict[int, list[PushTarget]]
     # Notifications already let through per (user, local day), counted up as the batch goes.
     notified: dict[tuple[int, date], int]
+    # Answer histories for question selection, of the users with a check-in in the batch.
+    histories: dict[int, list[AnswerRecord]] = field(default_factory=dict)
+    # Read by the batch's first check-in (see ``bank_of``).
+    bank: QuestionBank | None = None
 
 
 def by_id(session: Session, model, ids: set[int]) -> dict:
@@ -497,15 +517,52 @@ def by_id(session: Session, model, ids: set[int]) -> dict:
     return {row.id: row for row in rows}
 
 
-def load_inputs(session: Session, batch: list[Claimed]) -> BatchInputs:
-    """Load the batch's deliveries, reminders, users, rules, time off, devices and counts."""
+# What deciding a delivery may set on it (policy, wording, answer token).
+DECIDED_FIELDS = ("status", "reason", "question_id", "answer_token_hash", "token_expires_at",
+                  "answered_at")
+WRITE_DECISION = (
+    update(DELIVERIES)
+    .where(DELIVERIES.c.id == bindparam("b_id"))
+    .values({name: bindparam(f"b_{name}") for name in DECIDED_FIELDS})
+)
+
+
+def claimed_deliveries(session: Session, ids: set[int]) -> dict[int, Delivery]:
+    """The deliveries with ``ids`` still ``claimed``, detached from the session.
+
+    Detached, the session never flushes them; ``write_decisions`` writes them
+    all in one statement instead of the ORM's one per run of alike changes.
+    """
+    deliveries = {key: delivery for key, delivery in by_id(session, Delivery, ids).items()
+                  if delivery.status == "claimed"}
+    for delivery in deliveries.values():
+        session.expunge(delivery)
+    return deliveries
+
+
+def write_decisions(session: Session, deliveries: Iterable[Delivery]) -> None:
+    """Store what deciding set on each delivery, as one executemany."""
+    params = [{"b_id": delivery.id,
+               **{f"b_{name}": getattr(delivery, name) for name in DECIDED_FIELDS}}
+              for delivery in deliveries]
+    if params:
+        session.connection().execute(WRITE_DECISION, params)
+
+
+def load_inputs(session: Session, batch: list[Claimed], now: datetime) -> BatchInputs:
+    """Load the batch's deliveries, reminders, users, rules, time off, devices and counts.
+
+    The users with a check-in or follow-up also get their answer history, for
+    choosing the question.
+    """
     from server.push.service import targets_for_users
 
-    deliveries = by_id(session, Delivery, {claimed.delivery_id for claimed in batch})
+    deliveries = claimed_deliveries(session, {claimed.delivery_id for claimed in batch})
     reminders = by_id(session, Reminder, {c.reminder_id for c in batch if c.reminder_id})
     users = by_id(session, User, {claimed.user_id for claimed in batch})
     days = [(users[c.user_id], local_date(c.due_at, users[c.user_id].zone))
             for c in batch if c.user_id in users]
+    asking = {c.user_id for c in batch if c.kind in CHECKIN_KINDS and c.user_id in users}
     return BatchInputs(
         deliveries=deliveries,
         reminders=reminders,
@@ -514,7 +571,20 @@ def load_inputs(session: Session, batch: list[Claimed]) -> BatchInputs:
         time_off=time_off_of_users(session, users),
         targets=targets_for_users(session, users),
         notified=notified_on_days(session, days),
+        histories=selection_histories(session, [users[user_id] for user_id in asking], now),
     )
+
+
+def bank_of(inputs: BatchInputs) -> QuestionBank:
+    """The question bank, read once per batch.
+
+    Read lazily rather than in ``load_inputs``: a bank file that cannot be read
+    then fails the check-ins one by one, as it would outside a batch, instead of
+    sending the whole batch down the slow path.
+    """
+    if inputs.bank is None:
+        inputs.bank = current_bank()
+    return inputs.bank
 
 
 @dataclass
@@ -551,7 +621,11 @@ def decide_in_batch(app: Flask, session: Session, inputs: BatchInputs, claimed: 
     if is_missed(reminder.kind, claimed.due_at, now):
         delivery.status, delivery.reason = "missed", "late"
         return "missed"
-    content = compose(session, user, reminder, delivery, now)
+    if reminder.kind in CHECKIN_KINDS:
+        content = compose(session, user, reminder, delivery, now,
+                          history=inputs.histories.get(user.id), bank=bank_of(inputs))
+    else:
+        content = compose(session, user, reminder, delivery, now)
     if content is None:
         if delivery.status == "claimed":
             delivery.status, delivery.reason = "skipped", "content"
@@ -575,10 +649,10 @@ def prepare_batch(app: Flask, engine: Engine, batch: list[Claimed],
     """Decide every delivery of the batch in one transaction, in dispatch order."""
     decisions = BatchDecisions()
     with write_session(engine) as session, session.no_autoflush:
-        # Content code queries as it goes; autoflushing before each query would write the
-        # batch's deliveries one by one. Nothing it reads depends on those pending changes,
-        # and they are flushed together when the transaction ends.
-        inputs = load_inputs(session, batch)
+        # Content code queries as it goes; autoflushing before each query would write its
+        # pending changes bit by bit. Nothing it reads depends on them, and they are flushed
+        # together when the transaction ends.
+        inputs = load_inputs(session, batch, now)
         for claimed in batch:
             try:
                 result = decide_in_batch(app, session, inputs, claimed, now)
@@ -591,6 +665,7 @@ def prepare_batch(app: Flask, engine: Engine, batch: list[Claimed],
                 decisions.prepared.append(result)
             else:
                 decisions.closed.append(result)
+        write_decisions(session, inputs.deliveries.values())
     return decisions
 
 
@@ -651,11 +726,13 @@ def send_batch(app: Flask, engine: Engine, prepared: list[Prepared]) -> list[str
     return [result.status for result in results.values()]
 
 
-def dispatch_batch(app: Flask, engine: Engine, batch: list[Claimed], now: datetime) -> list[str]:
+def dispatch_batch(app: Flask, engine: Engine, batch: list[Claimed], now: datetime,
+                   report: TickReport | None = None) -> list[str]:
     """Decide, send and record a batch; the final status of each delivery.
 
     Should the batch's transaction fail as a whole, each delivery is dispatched
-    on its own instead, so one bad row cannot hold up the others.
+    on its own instead, so one bad row cannot hold up the others; ``report``
+    counts those in ``one_by_one``.
     """
     if not batch:
         return []
@@ -663,6 +740,8 @@ def dispatch_batch(app: Flask, engine: Engine, batch: list[Claimed], now: dateti
         decisions = prepare_batch(app, engine, batch, now)
     except Exception:
         log.exception("batch of %s could not be decided together; one at a time", len(batch))
+        if report is not None:
+            report.one_by_one += len(batch)
         return [dispatch_one(app, engine, claimed, now) for claimed in batch]
     if not decisions.prepared:
         return decisions.closed
@@ -684,7 +763,7 @@ def run_tick(app: Flask, now: datetime | None = None, batch: int = DEFAULT_BATCH
         recovered = reclaim_stale(engine, now, batch)
         fresh = claim_due(engine, now, batch)
         report.recovered, report.claimed = len(recovered), len(fresh)
-        for status in dispatch_batch(app, engine, sorted(recovered + fresh, key=dispatch_order),
-                                     now):
+        taken = sorted(recovered + fresh, key=dispatch_order)
+        for status in dispatch_batch(app, engine, taken, now, report):
             report.count(status)
     return report

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.checkins.bank import load_bank
-from server.checkins.selection import select_questions
+from server.checkins.selection import WINDOW_DAYS, questions_needed, select_questions
 
 BANK = load_bank()
 
@@ -99,3 +99,23 @@ def test_overdue_domains_come_first_after_a_break():
     chosen = select_questions(BANK, history, date(2026, 3, 2))
     assert len(chosen) == 3
     assert "focus" not in {q.domain for q in chosen}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    today=st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)),
+    offsets=st.lists(st.integers(min_value=-10, max_value=12), max_size=20),
+)
+def test_questions_needed_keeps_every_deadline_reachable(today, offsets):
+    deadlines = {f"d{index}": today + timedelta(days=days) for index, days in enumerate(offsets)}
+    need = questions_needed(deadlines, today)
+    for ahead in range(WINDOW_DAYS + 1):
+        due = sum(1 for deadline in deadlines.values() if deadline <= today + timedelta(ahead))
+        # Asking ``need`` a day from today on covers every domain due within ``ahead`` days...
+        assert need * (ahead + 1) >= due
+    # ...and one fewer would leave some deadline unreachable.
+    assert need == 0 or any(
+        (need - 1) * (ahead + 1)
+        < sum(1 for deadline in deadlines.values() if deadline <= today + timedelta(ahead))
+        for ahead in range(WINDOW_DAYS + 1)
+    )

@@ -14,8 +14,8 @@ from sqlmodel import Session
 
 from server.accounts.models import User
 from server.checkins import service
-from server.checkins.bank import Question
-from server.checkins.scoring import local_day
+from server.checkins.bank import Question, QuestionBank
+from server.checkins.scoring import AnswerRecord, local_day
 from server.checkins.selection import select_questions
 from server.reminders.content import NotificationContent, default_ttl
 from server.reminders.models import Delivery, Reminder
@@ -44,15 +44,29 @@ def checkin_path(reminder: Reminder, domains: list[str] | None) -> str:
 
 
 def checkin_content(
-    session: Session, user: User, reminder: Reminder, delivery: Delivery, now: datetime
+    session: Session,
+    user: User,
+    reminder: Reminder,
+    delivery: Delivery,
+    now: datetime,
+    *,
+    history: list[AnswerRecord] | None = None,
+    bank: QuestionBank | None = None,
 ) -> NotificationContent:
-    """The notification for one check-in delivery; sets ``delivery.question_id``."""
-    bank = service.current_bank()
+    """The notification for one check-in delivery; sets ``delivery.question_id``.
+
+    ``history`` is the user's ``selection_history`` and ``bank`` the current
+    bank, when the caller already has them (the dispatcher loads both once per
+    batch); otherwise they are loaded here.
+    """
+    if bank is None:
+        bank = service.current_bank()
     domains = None
     if reminder.kind == "followup":
         wanted = (reminder.meta or {}).get("domains") or list(FOLLOWUP_DOMAINS)
         domains = [name for name in wanted if name in bank.domains] or None
-    history = service.selection_history(session, user, now)
+    if history is None:
+        history = service.selection_history(session, user, now)
     questions = select_questions(bank, history, local_day(now, user.zone), domains=domains)
     first = questions[0]
     delivery.question_id = first.id

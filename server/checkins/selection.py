@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import random
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
@@ -40,22 +41,21 @@ def domain_deadlines(
         if record.day > last_asked.get(record.domain, date.min):
             last_asked[record.domain] = record.day
     first_day = min((record.day for record in records), default=today)
+    never_asked = first_day + timedelta(days=WINDOW_DAYS - 1)
+    window = timedelta(days=WINDOW_DAYS)
     return {
-        domain: (
-            last_asked[domain] + timedelta(days=WINDOW_DAYS)
-            if domain in last_asked
-            else first_day + timedelta(days=WINDOW_DAYS - 1)
-        )
+        domain: last_asked[domain] + window if domain in last_asked else never_asked
         for domain in domains
     }
 
 
 def questions_needed(deadlines: dict[str, date], today: date) -> int:
     """Fewest questions today so the domains due within k days fit into k+1 days of asking."""
+    # Sorted days until each deadline: how many fall within k days is one bisection.
+    days_left = sorted((deadline - today).days for deadline in deadlines.values())
     need = 0
     for ahead in range(WINDOW_DAYS + 1):
-        horizon = today + timedelta(days=ahead)
-        due = sum(1 for deadline in deadlines.values() if deadline <= horizon)
+        due = bisect_right(days_left, ahead)
         need = max(need, math.ceil(due / (ahead + 1)))
     return need
 

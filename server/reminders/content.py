@@ -71,16 +71,23 @@ def optional_module(name: str) -> ModuleType | None:
         raise
 
 
-def compose(session, user, reminder, delivery, now: datetime) -> NotificationContent | None:
+def compose(session, user, reminder, delivery, now: datetime, *, history=None,
+            bank=None) -> NotificationContent | None:
     """The notification for one delivery of ``reminder``.
 
     None means the feature decided this occurrence stays silent; it has then set
-    ``delivery.status`` and ``delivery.reason`` itself.
+    ``delivery.status`` and ``delivery.reason`` itself. ``history`` (the user's
+    selection history) and ``bank`` (the question bank), when given, are passed
+    on to the check-in wording so it need not load them for every delivery;
+    other kinds ignore them.
     """
     if reminder.kind in CHECKIN_KINDS:
-        module, function = optional_module("server.checkins.notify"), "checkin_content"
-    else:
-        module, function = optional_module("server.habits.notify"), "habit_content"
-    if module is None or not hasattr(module, function):
+        module = optional_module("server.checkins.notify")
+        if module is None or not hasattr(module, "checkin_content"):
+            return plain_content(reminder)
+        return module.checkin_content(session, user, reminder, delivery, now, history=history,
+                                      bank=bank)
+    module = optional_module("server.habits.notify")
+    if module is None or not hasattr(module, "habit_content"):
         return plain_content(reminder)
-    return getattr(module, function)(session, user, reminder, delivery, now)
+    return module.habit_content(session, user, reminder, delivery, now)
