@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -138,15 +138,28 @@ class QuestionBank(Frozen):
 
     def get(self, question_id: str) -> Question | None:
         """The question with ``question_id``, or None."""
-        return self.by_id().get(question_id)
+        return self._by_id.get(question_id)
 
     def by_id(self) -> dict[str, Question]:
         """Questions keyed by id."""
-        return {question.id: question for question in self.questions}
+        return dict(self._by_id)
 
     def in_domain(self, domain: str) -> list[Question]:
         """The questions of one domain, in file order."""
-        return [question for question in self.questions if question.domain == domain]
+        return list(self._by_domain.get(domain, ()))
+
+    # Scoring and selection look questions up once per answer; the bank never
+    # changes after loading, so the indexes are built once.
+    @cached_property
+    def _by_id(self) -> dict[str, Question]:
+        return {question.id: question for question in self.questions}
+
+    @cached_property
+    def _by_domain(self) -> dict[str, tuple[Question, ...]]:
+        grouped: dict[str, list[Question]] = {}
+        for question in self.questions:
+            grouped.setdefault(question.domain, []).append(question)
+        return {name: tuple(items) for name, items in grouped.items()}
 
     def domain_title(self, domain: str) -> str:
         """The title of ``domain`` for people (the id itself when unknown)."""
