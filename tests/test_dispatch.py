@@ -11,7 +11,6 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 import time_machine
 from sqlalchemy import select
 from sqlmodel import Session
@@ -22,8 +21,6 @@ from server import create_app
 from server.accounts.models import User
 from server.push import service as push_service
 from server.push.models import PushSubscription
-from server.push.sender import PushSender
-from server.push.vapid import VapidSigner
 from server.reminders.models import Delivery, Reminder
 from server.reminders.service import create_reminder, upcoming_for
 from server.timeoff.models import TimeOff
@@ -35,20 +32,6 @@ BERLIN = ZoneInfo("Europe/Berlin")
 def berlin(*parts: int) -> datetime:
     """A Berlin wall time as aware UTC."""
     return datetime(*parts, tzinfo=BERLIN).astimezone(UTC)
-
-
-@pytest.fixture
-def push_app(app_config, push_receiver):
-    """The app, allowed to push to the local receiver, with a fast-retrying sender."""
-    app_config["TEND_PUSH_EXTRA_HOSTS"] = [push_receiver.host]
-    application = create_app(app_config)
-    signer = VapidSigner(application.extensions["tend.vapid_key"],
-                         application.config["TEND_VAPID_SUBJECT"])
-    application.extensions[push_service.SENDER_KEY] = PushSender(
-        signer, [push_receiver.host], backoff_base=0.05, backoff_cap=0.2)
-    yield application
-    push_service.close_sender(application)
-    application.extensions["tend.engine"].dispose()
 
 
 def engine_of(app):
