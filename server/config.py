@@ -86,6 +86,11 @@ def check_extra_host(item: str) -> str:
     return item.lower()
 
 
+def default_push_processes() -> int:
+    """Helper processes for push encryption: one core left to the rest, at most four."""
+    return max(0, min(4, (os.cpu_count() or 1) - 1))
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> dict:
     """Read every ``TEND_*`` setting into a dict of Flask config keys with parsed values."""
     env = os.environ if env is None else env
@@ -102,6 +107,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> dict:
         "TEND_PUSH_EXTRA_HOSTS": [
             check_extra_host(item) for item in env_list(env, "TEND_PUSH_EXTRA_HOSTS")
         ],
+        "TEND_PUSH_PROCESSES": env_int(
+            env, "TEND_PUSH_PROCESSES", default_push_processes(), minimum=0, maximum=64
+        ),
         "TEND_SCHEDULER": env_choice(env, "TEND_SCHEDULER", "embedded", ("embedded", "off")),
         "TEND_HOST": env_str(env, "TEND_HOST", "127.0.0.1"),
         "TEND_PORT": env_int(env, "TEND_PORT", 8000, minimum=1, maximum=65535),
