@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test lint migrate migration bench bench-api clean
+.PHONY: run test lint migrate migration bench bench-api bench-sender clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,9 @@ bench: $(DEV_STAMP)
 
 bench-api: $(DEV_STAMP)
 	$(BIN)/python bench/api.py $(BENCH_ARGS)
+
+bench-sender: $(DEV_STAMP)
+	$(BIN)/python bench/sender.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
