@@ -14,6 +14,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import server.models  # noqa: F401  (registers every table on the metadata)
+from server.config import ensure_instance_path
 from server.db import default_sqlite_url, make_engine
 
 config = context.config
@@ -27,7 +28,7 @@ def database_url() -> str:
         return configured
     default = Path(__file__).resolve().parent.parent / "instance"
     instance = Path(os.environ.get("TEND_INSTANCE_PATH", "").strip() or default)
-    instance.mkdir(parents=True, exist_ok=True)
+    ensure_instance_path(instance)
     return default_sqlite_url(str(instance))
 
 

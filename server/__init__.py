@@ -14,7 +14,7 @@ from flask_login import LoginManager
 from werkzeug.exceptions import HTTPException
 
 from server.api import ApiError, RowIdConverter, error_response
-from server.config import load_settings
+from server.config import ensure_instance_path, load_settings
 from server.db import db as database
 
 FEATURES = (
@@ -62,7 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(settings)
     if test_config:
         app.config.update(test_config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    ensure_instance_path(app.instance_path)
     configure_logging(app)
     configure_sessions(app)
 

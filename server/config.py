@@ -86,6 +86,15 @@ def check_extra_host(item: str) -> str:
     return item.lower()
 
 
+def ensure_instance_path(path: str | os.PathLike) -> None:
+    """Create the instance folder readable by its owner only, if it is missing.
+
+    It holds the SQLite database (people's check-ins) and the generated secrets.
+    An existing folder keeps the permissions its operator gave it.
+    """
+    os.makedirs(path, mode=0o700, exist_ok=True)
+
+
 def default_push_processes() -> int:
     """Helper processes for push encryption: one core left to the rest, at most four."""
     return max(0, min(4, (os.cpu_count() or 1) - 1))

@@ -203,6 +203,7 @@ def test_patch_me_settings(client, auth, alice):
         ({"timezone": 5}, "timezone"),
         ({"work_hours": {"days": [7], "start": "09:00", "end": "17:00"}}, "work_hours.days.0"),
         ({"work_hours": {"days": [1], "start": "9am", "end": "17:00"}}, "work_hours.start"),
+        ({"work_hours": {"days": [1], "start": "09:00", "end": "09:00"}}, "work_hours.end"),
         ({"quiet_hours": {"start": "24:00", "end": "07:00"}}, "quiet_hours.start"),
         ({"daily_push_budget": 0}, "daily_push_budget"),
         ({"daily_push_budget": "six"}, "daily_push_budget"),

@@ -32,6 +32,8 @@ def test_questions_and_next(client, auth, alice):
     assert len({q["domain"] for q in chosen}) == len(chosen)
     follow = client.get("/api/checkins/next?domains=intrusion,sleep").get_json()["questions"]
     assert [q["domain"] for q in follow] == ["intrusion", "sleep"]
+    only_commas = client.get("/api/checkins/next?domains=,,").get_json()["questions"]
+    assert 1 <= len(only_commas) <= 3
     bad = client.get("/api/checkins/next?domains=astrology")
     assert bad.status_code == 400
     assert "domains" in bad.get_json()["error"]["fields"]

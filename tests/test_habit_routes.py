@@ -34,6 +34,22 @@ def test_presets_list_four_programs_with_defaults(client, auth, alice, frozen):
     assert boundaries["look_back_day"] == 4
     assert boundaries["look_back_time"] == "17:30"
     assert [r["schedule"]["time"] for r in presets[0]["preview"]] == ["21:45", "07:00"]
+    # A default made by a factory is listed too, and taken back as it is.
+    assert sleep["days"]["default"] == [0, 1, 2, 3, 4, 5, 6]
+    assert all(p["unavailable"] is None for p in presets)
+
+
+def test_presets_say_why_boundaries_wait_for_work_days(client, auth, alice, frozen):
+    auth.as_user(alice)
+    client.patch("/api/me", json={"work_hours": {"days": [], "start": "09:00", "end": "17:00"}})
+    response = client.get("/api/habits/presets")
+    assert response.status_code == 200
+    boundaries = next(p for p in response.get_json()["presets"] if p["id"] == "boundaries")
+    assert boundaries["preview"] == [] and "work days" in boundaries["unavailable"]
+    assert client.post("/api/habits/presets/boundaries", json={}).status_code == 400
+    sleep_days = next(p for p in response.get_json()["presets"] if p["id"] == "sleep")
+    days = next(q["default"] for q in sleep_days["parameters"] if q["name"] == "days")
+    assert client.post("/api/habits/presets/sleep", json={"days": days}).status_code == 201
 
 
 def test_onboarding_switches_on_all_four_and_sees_next_times(client, auth, alice, frozen):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+import pytest
+
 from server.checkins.bank import load_bank
 from server.checkins.scoring import AnswerRecord
 from server.insights.engine import MomentRecord, build_insights
@@ -155,3 +157,28 @@ def test_signal_words_never_name_a_disorder():
 def test_habits_are_passed_through():
     habits = {"weekly": [{"week": "2026-W11", "done": 3}]}
     assert build_insights(BANK, [], [], TODAY, habits=habits)["habits"] == habits
+
+
+def test_a_moderate_reading_also_offers_support():
+    # Six steady weeks at a middling strain: nothing high, nothing rising.
+    records = generated_answers(42, lambda age: 52)
+    insights = build_insights(BANK, records, [], TODAY)
+    found = levels(insights)
+    assert found["cumulative_load"] == "moderate" and "high" not in found.values(), found
+    assert insights["needs_support"] is True
+    assert insights["support"]["reasons"] == ["some_strain"]
+
+
+@pytest.mark.parametrize(("people", "activities", "expected"), [
+    ([{"id": 1, "name": "Sam"}], [{"id": 2, "text": "A walk"}],
+     "the people and things you said help you"),
+    ([{"id": 1, "name": "Sam"}], [], "the people you said you can turn to"),
+    ([], [{"id": 2, "text": "A walk"}], "the things you said help you"),
+    ([], [], "you can add your own people and what restores you"),
+])
+def test_support_message_names_only_what_was_listed(people, activities, expected):
+    records = [AnswerRecord(TODAY - timedelta(days=day), "enjoyment.parts", "enjoyment", 1)
+               for day in range(4)]
+    resources = {"people": people, "activities": activities, "crisis_lines": []}
+    insights = build_insights(BANK, records, [], TODAY, support_resources=resources)
+    assert expected in insights["support"]["message"]

@@ -36,6 +36,8 @@ def test_key_file_is_created_once_with_private_mode(tmp_path):
     first = load_or_create_private_key(str(tmp_path / "instance"), None)
     path = tmp_path / "instance" / KEY_FILENAME
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    # The folder also holds the database: only its owner may look inside.
+    assert stat.S_IMODE((tmp_path / "instance").stat().st_mode) == 0o700
     second = load_or_create_private_key(str(tmp_path / "instance"), None)
     assert scalar(first) == scalar(second)
     assert [p.name for p in (tmp_path / "instance").iterdir()] == [KEY_FILENAME]

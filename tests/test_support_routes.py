@@ -7,7 +7,7 @@ import json
 import pytest
 
 from server import create_app
-from server.support.crisis import CrisisLinesError
+from server.support.crisis import CrisisLinesError, country_of_zone
 
 
 def test_people_add_list_delete(client, auth, alice, bob):
@@ -64,6 +64,28 @@ def test_default_crisis_lines(client, auth, alice):
     auth.as_user(alice)
     lines = client.get("/api/support/crisis-lines").get_json()["crisis_lines"]
     assert any(line["url"] == "https://findahelpline.com" for line in lines)
+
+
+def test_crisis_lines_of_the_users_country_come_first(client, auth, alice):
+    auth.as_user(alice)
+    countries = {}
+    for zone in ("Europe/Berlin", "America/Toronto", "Pacific/Auckland"):
+        client.patch("/api/me", json={"timezone": zone})
+        lines = client.get("/api/support/crisis-lines").get_json()["crisis_lines"]
+        countries[zone] = [line["country"] for line in lines]
+    assert countries["Europe/Berlin"][0] == "DE"
+    assert countries["America/Toronto"][0] == "CA"
+    # No line of its own: the ones for anywhere lead, and none is left out.
+    assert countries["Pacific/Auckland"][0] is None
+    assert sorted(countries["Pacific/Auckland"], key=str) == sorted(countries["Europe/Berlin"],
+                                                                   key=str)
+
+
+def test_country_of_zone():
+    assert country_of_zone("Europe/Berlin") == "DE"
+    assert country_of_zone("America/St_Johns") == "CA"
+    assert country_of_zone("Etc/UTC") is None
+    assert country_of_zone(None) is None
 
 
 @pytest.fixture

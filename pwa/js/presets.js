@@ -71,6 +71,7 @@ export function presetCard(preset, ctx, onChanged = () => {}) {
     preset.description ? h("p", {}, preset.description) : null,
     (preset.preview || []).length ? h("ul", { class: "hint" }, preset.preview.map((item) =>
       h("li", {}, `${item.title} \u2013 ${describeSchedule(item.schedule)}`))) : null,
+    preset.unavailable && !active ? h("p", { class: "hint" }, preset.unavailable) : null,
     adjustments(params), button, done);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();

@@ -8,7 +8,15 @@ from functools import cache
 from typing import Annotated, Literal
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
@@ -112,6 +120,14 @@ class WorkHours(Strict):
     def unique_sorted(cls, days: list[int]) -> list[int]:
         """Days are a set; keep them sorted and without repeats."""
         return sorted(set(days))
+
+    @field_validator("end")
+    @classmethod
+    def not_the_start(cls, end: str, info: ValidationInfo) -> str:
+        """A workday that ends when it starts has no hours for breaks or an end to mark."""
+        if end == info.data.get("start"):
+            raise ValueError("A workday needs an end time different from its start.")
+        return end
 
 
 class QuietHours(Strict):

@@ -47,8 +47,9 @@ def next_checkin(query: NextQuery):
     history = service.selection_history(db.session, user, now)
     domains = None
     if query.domains:
-        domains = [name.strip() for name in query.domains.split(",") if name.strip()]
-        unknown = [name for name in domains if name not in bank.domains]
+        # Only commas ("?domains=,,") asks for nothing in particular: the usual check-in.
+        domains = [name.strip() for name in query.domains.split(",") if name.strip()] or None
+        unknown = [name for name in domains or () if name not in bank.domains]
         if unknown:
             raise ApiError(400, "validation_error", "Some domains are not in the question bank.",
                            fields={"domains": f"unknown: {', '.join(unknown)}"})

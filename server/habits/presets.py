@@ -597,6 +597,7 @@ def parameter_list(preset: Preset, user_settings: Any) -> list[dict[str, Any]]:
     settings = settings_of(user_settings)
     schema = preset.params.model_json_schema()
     resolved = preset.user_defaults(settings)
+    fields = preset.params.model_fields
     described = []
     for name, prop in schema.get("properties", {}).items():
         options = [prop, *prop.get("anyOf", [])]
@@ -605,7 +606,8 @@ def parameter_list(preset: Preset, user_settings: Any) -> list[dict[str, Any]]:
             "name": name,
             "type": next((kind for kind in kinds if kind != "null"), "string"),
             "nullable": "null" in kinds,
-            "default": resolved.get(name, prop.get("default")),
+            # A default made by a factory (the days of the week) is not in the schema.
+            "default": resolved.get(name, fields[name].get_default(call_default_factory=True)),
             "description": prop.get("description", ""),
         }
         if name in ("wake_time", "look_back_time", "time", "checkin_time"):
@@ -622,7 +624,10 @@ def describe_presets(user_settings: Any, now: datetime | None = None) -> list[di
     """Every program with its parameters and, for the defaults, the reminders it would make."""
     described = []
     for preset in PRESETS.values():
-        preview = build_preset(preset.id, None, user_settings, now)
+        try:
+            preview, unavailable = build_preset(preset.id, None, user_settings, now), None
+        except PresetError as exc:  # e.g. boundaries before any work day is set
+            preview, unavailable = [], str(exc)
         described.append(
             {
                 "id": preset.id,
@@ -634,6 +639,7 @@ def describe_presets(user_settings: Any, now: datetime | None = None) -> list[di
                      "notes": list(spec.notes)}
                     for spec in preview
                 ],
+                "unavailable": unavailable,
             }
         )
     return described

@@ -47,6 +47,9 @@ class PresetOut(BaseModel):
     active: bool
     parameters: list[ParameterOut]
     preview: list[PreviewOut]
+    unavailable: str | None = Field(
+        default=None, description="Why the program cannot be switched on yet, if it cannot."
+    )
 
 
 class PresetList(BaseModel):

@@ -16,11 +16,15 @@ the JSON-ready answer of ``GET /api/insights``::
       "habits": null or what the habits feature reports,
     }
 
-where a trend ``T`` is ``{"direction": "rising"|"steady"|"easing"|"not_enough_data",
-"change": points or null, "weeks_with_data": n}`` and scores are 0-100, higher
-meaning more strain. Signal levels are ``"unknown"`` (not enough answers),
-``"none"`` (nothing to look at), ``"low"``, ``"moderate"`` or ``"high"``. The
-words describe what the answers show; they never name a disorder.
+``reasons`` say why support is offered: ``strain_rising`` (two weeks up in a
+row), ``strong_intrusion`` (a follow-up after a hard moment), ``high_strain`` or
+``some_strain`` (a signal at ``high`` or ``moderate``): any worrying reading
+comes with support. A trend ``T`` is ``{"direction":
+"rising"|"steady"|"easing"|"not_enough_data", "change": points or null,
+"weeks_with_data": n}``, and scores are 0-100, higher meaning more strain.
+Signal levels are ``"unknown"`` (not enough answers), ``"none"`` (nothing to
+look at), ``"low"``, ``"moderate"`` or ``"high"``. The words describe what
+the answers show; they never name a disorder.
 """
 
 from __future__ import annotations
@@ -233,16 +237,29 @@ def burnout_signal(domains: dict[str, dict]) -> dict[str, str]:
 def support_block(reasons: list[str], resources: dict[str, Any] | None) -> dict[str, Any]:
     """What to offer when support would help: the user's own people, activities and lines."""
     resources = resources or {}
+    people = list(resources.get("people", []))
+    activities = list(resources.get("activities", []))
     return {
         "reasons": reasons,
-        "message": (
-            "It might help to reach out. Here are the people and things you said help "
-            "you, and lines you can call any time."
-        ),
-        "people": list(resources.get("people", [])),
-        "activities": list(resources.get("activities", [])),
+        "message": support_message(bool(people), bool(activities)),
+        "people": people,
+        "activities": activities,
         "crisis_lines": list(resources.get("crisis_lines", [])),
     }
+
+
+def support_message(has_people: bool, has_activities: bool) -> str:
+    """The support block's opening line, naming only what the user has listed."""
+    if has_people and has_activities:
+        listed = "Here are the people and things you said help you"
+    elif has_people:
+        listed = "Here are the people you said you can turn to"
+    elif has_activities:
+        listed = "Here are the things you said help you"
+    else:
+        return ("It might help to reach out to someone you trust. These lines are there "
+                "any time, and you can add your own people and what restores you below.")
+    return f"It might help to reach out. {listed}, and lines you can call any time."
 
 
 def build_insights(
@@ -286,6 +303,8 @@ def build_insights(
     if not reasons and any(item["level"] == "high" for item in signals):
         # Whatever shows a worrying reading also offers support.
         reasons.append("high_strain")
+    elif not reasons and any(item["level"] == "moderate" for item in signals):
+        reasons.append("some_strain")
     monday = week_monday(today)
     return {
         "today": today.isoformat(),

@@ -65,6 +65,6 @@ def get_insights(query: InsightsQuery):
         moments_since(session, user, since),
         today,
         weeks=query.weeks,
-        support_resources=support_resources(session, user.id),
+        support_resources=support_resources(session, user),
         habits=habit_figures(session, user, query.weeks, now),
     )

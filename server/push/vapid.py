@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid02
 
+from server.config import ensure_instance_path
 from server.push.endpoints import b64url_decode, b64url_encode
 
 KEY_FILENAME = "vapid_private.pem"
@@ -138,7 +139,7 @@ class VapidSigner:
 
 def _create_key_file(instance_path: str, path: str) -> ec.EllipticCurvePrivateKey | None:
     """Write a new key to ``path`` unless another process got there first (then None)."""
-    os.makedirs(instance_path, exist_ok=True)
+    ensure_instance_path(instance_path)
     key = ec.generate_private_key(ec.SECP256R1())
     pem = key.private_bytes(
         serialization.Encoding.PEM,

@@ -10,7 +10,9 @@ start-up and never shows a broken number to someone who needs it.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlparse
@@ -118,6 +120,40 @@ def load_crisis_lines(config_value: str | None) -> tuple[CrisisLine, ...]:
     return tuple(parse_crisis_lines(data, source))
 
 
-def crisis_lines_json(config_value: str | None) -> list[dict[str, Any]]:
-    """The crisis lines as JSON-ready dicts."""
-    return [line.model_dump() for line in load_crisis_lines(config_value)]
+def crisis_lines_json(
+    config_value: str | None, timezone: str | None = None
+) -> list[dict[str, Any]]:
+    """The crisis lines as JSON-ready dicts, those of the user's country first."""
+    lines = load_crisis_lines(config_value)
+    return [line.model_dump() for line in nearest_first(lines, country_of_zone(timezone))]
+
+
+def nearest_first(lines: Iterable[CrisisLine], country: str | None) -> list[CrisisLine]:
+    """``lines`` with the country's own first, then those for anywhere, then the rest.
+
+    Nothing is left out: a time zone says where a phone is set, not always where
+    its owner is, and the operator chose every line on the list.
+    """
+    def distance(line: CrisisLine) -> int:
+        if country is not None and line.country == country:
+            return 0
+        return 1 if line.country is None else 2
+
+    return sorted(lines, key=distance)
+
+
+@cache
+def zone_countries() -> dict[str, str]:
+    """IANA time zone → ISO 3166 country code, from the tz database's ``zone.tab``."""
+    table = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text("utf-8")
+    countries = {}
+    for row in table.splitlines():
+        if row and not row.startswith("#"):
+            code, _coordinates, zone, *_ = row.split("\t")
+            countries[zone] = code
+    return countries
+
+
+def country_of_zone(timezone: str | None) -> str | None:
+    """The country a time zone belongs to (``Europe/Berlin`` → ``DE``), or None."""
+    return zone_countries().get(timezone) if timezone else None

@@ -191,5 +191,5 @@ def delete_activity(activity_id: int):
 
 @route(bp, "/api/support/crisis-lines", response=CrisisLinesOut)
 def list_crisis_lines():
-    """The crisis lines this deployment shows."""
-    return {"crisis_lines": service.configured_crisis_lines()}
+    """The crisis lines this deployment shows, those of your time zone's country first."""
+    return {"crisis_lines": service.configured_crisis_lines(current_user.timezone)}

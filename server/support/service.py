@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlmodel import Session
 
+from server.accounts.models import User
 from server.support.crisis import crisis_lines_json
 from server.support.models import RestoringActivity, SupportPerson
 
@@ -39,15 +40,16 @@ def activities_of(session: Session, user_id: int) -> list[RestoringActivity]:
     ).scalars())
 
 
-def configured_crisis_lines() -> list[dict]:
-    """The crisis lines this deployment shows (``TEND_CRISIS_LINES`` or the default)."""
-    return crisis_lines_json(current_app.config.get("TEND_CRISIS_LINES"))
+def configured_crisis_lines(timezone: str | None = None) -> list[dict]:
+    """The crisis lines this deployment shows (``TEND_CRISIS_LINES`` or the default),
+    those of the country of ``timezone`` first."""
+    return crisis_lines_json(current_app.config.get("TEND_CRISIS_LINES"), timezone)
 
 
-def support_resources(session: Session, user_id: int) -> dict:
+def support_resources(session: Session, user: User) -> dict:
     """Everything the support block of insights offers."""
     return {
-        "people": [person_out(person) for person in people_of(session, user_id)],
-        "activities": [activity_out(item) for item in activities_of(session, user_id)],
-        "crisis_lines": configured_crisis_lines(),
+        "people": [person_out(person) for person in people_of(session, user.id)],
+        "activities": [activity_out(item) for item in activities_of(session, user.id)],
+        "crisis_lines": configured_crisis_lines(user.timezone),
     }
