@@ -100,10 +100,26 @@ def default_push_processes() -> int:
     return max(0, min(4, (os.cpu_count() or 1) - 1))
 
 
+def listening_url(host: str, port: int) -> str:
+    """Where ``python -m server`` can be reached on this machine, as a URL.
+
+    The default public URL, so that with only ``TEND_PORT`` changed notification
+    links still lead back to the app. A wildcard address is reached on loopback.
+    """
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> dict:
     """Read every ``TEND_*`` setting into a dict of Flask config keys with parsed values."""
     env = os.environ if env is None else env
-    public_url = env_url(env, "TEND_PUBLIC_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
+    host = env_str(env, "TEND_HOST", "127.0.0.1") or "127.0.0.1"
+    port = env_int(env, "TEND_PORT", 8000, minimum=1, maximum=65535)
+    public_url = env_url(env, "TEND_PUBLIC_URL", listening_url(host, port),
+                         schemes=("http", "https"))
     return {
         "TEND_INSTANCE_PATH": env_str(env, "TEND_INSTANCE_PATH"),
         "TEND_DATABASE_URL": env_str(env, "TEND_DATABASE_URL"),
@@ -120,8 +136,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> dict:
             env, "TEND_PUSH_PROCESSES", default_push_processes(), minimum=0, maximum=64
         ),
         "TEND_SCHEDULER": env_choice(env, "TEND_SCHEDULER", "embedded", ("embedded", "off")),
-        "TEND_HOST": env_str(env, "TEND_HOST", "127.0.0.1"),
-        "TEND_PORT": env_int(env, "TEND_PORT", 8000, minimum=1, maximum=65535),
+        "TEND_HOST": host,
+        "TEND_PORT": port,
         "TEND_WEB_THREADS": env_int(env, "TEND_WEB_THREADS", 8, minimum=1, maximum=256),
         "TEND_MAX_BODY_BYTES": env_int(
             env, "TEND_MAX_BODY_BYTES", 64 * 1024, minimum=1024, maximum=10 * 1024 * 1024

@@ -109,7 +109,8 @@ async function start() {
     await ctx.refreshUser();
   } catch (error) {
     if (!error.offline) throw error;
-    mount(h("h1", {}, "You're offline"),
+    // The banner above says "You're offline"; the screen says what that means.
+    mount(h("h1", {}, "Waiting for a connection"),
       h("p", {}, "Tend needs a connection to show your reminders and check-ins. " +
         "Anything you answered from a notification is kept and sent when you're back."),
       h("button", { type: "button", onclick: () => location.reload() }, "Try again"));

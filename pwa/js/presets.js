@@ -70,7 +70,7 @@ export function presetCard(preset, ctx, onChanged = () => {}) {
     h("h2", {}, name),
     preset.description ? h("p", {}, preset.description) : null,
     (preset.preview || []).length ? h("ul", { class: "hint" }, preset.preview.map((item) =>
-      h("li", {}, `${item.title} \u2013 ${describeSchedule(item.schedule)}`))) : null,
+      h("li", {}, `${item.title} \u2013 ${describeSchedule(item.schedule, item.kind)}`))) : null,
     preset.unavailable && !active ? h("p", { class: "hint" }, preset.unavailable) : null,
     adjustments(params), button, done);
   form.addEventListener("submit", async (event) => {
@@ -84,7 +84,7 @@ export function presetCard(preset, ctx, onChanged = () => {}) {
         done.textContent = "Switched off. Its reminders are gone.";
       } else {
         done.textContent = describeCreated(await post(path, readParams(form, params)));
-        toast(`${name} is on.`);
+        toast(`Switched on: ${name.toLowerCase()}.`);
       }
       active = !active;
       label();

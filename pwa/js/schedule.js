@@ -1,19 +1,23 @@
 // Reminder schedules in plain words, shared by the reminders list and the program cards.
 
-import { WEEKDAYS, when } from "./ui.js";
+import { WEEKDAYS, wallTime, when } from "./ui.js";
 
-/** A schedule in plain words: "Weekdays at 17:30", "Every 90 minutes during work". */
-export function describeSchedule(schedule = {}) {
+/** A schedule in plain words: "Weekdays at 17:30", "Every 90 minutes during work".
+ *  `kind` tells the time-off planner (a one-off moved on each month) from a real one-off. */
+export function describeSchedule(schedule = {}, kind = null) {
   if (schedule.type === "daily") {
     const days = [...(schedule.days || [])].sort();
     let which = days.map((d) => WEEKDAYS[d]).join(", ");
     if (days.length === 7) which = "Every day";
     else if (days.join() === "0,1,2,3,4") which = "Weekdays";
     else if (days.join() === "5,6") which = "Weekends";
-    return `${which} at ${schedule.time}`;
+    return `${which} at ${wallTime(schedule.time)}`;
   }
   if (schedule.type === "interval") {
     return `Every ${schedule.every_minutes} minutes during work hours`;
+  }
+  if (schedule.type === "once" && kind === "timeoff") {
+    return `Once a month while no time off is planned; next ${when(schedule.at)}`;
   }
   if (schedule.type === "once") return `Once, ${when(schedule.at)}`;
   return "";

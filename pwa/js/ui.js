@@ -65,16 +65,19 @@ export function toast(message) {
 export function showError(form, error) {
   form.querySelectorAll(".field-error, .form-error").forEach((el) => el.remove());
   form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
-  const message = h("p", { class: "form-error", role: "alert" }, error.message || String(error));
-  form.prepend(message);
-  for (const [name, text] of Object.entries(error.fields || {})) {
+  const text = error.message || String(error);
+  const shown = [];
+  for (const [name, fieldText] of Object.entries(error.fields || {})) {
     const input = form.querySelector(`[name="${CSS.escape(name.split(".").pop())}"]`);
     if (!input) continue;
     input.setAttribute("aria-invalid", "true");
-    const note = h("p", { class: "field-error", id: uid("err") }, text);
+    const note = h("p", { class: "field-error", id: uid("err") }, fieldText);
     input.setAttribute("aria-describedby", note.id);
     input.after(note);
+    shown.push(fieldText);
   }
+  // Said once: a message that is already under its field is not repeated on top.
+  if (!shown.includes(text)) form.prepend(h("p", { class: "form-error", role: "alert" }, text));
 }
 
 /** Run `task` with the button disabled; errors go to `onError` (default: a toast). */
@@ -114,10 +117,30 @@ export const checkedDays = (form, name) =>
   [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((el) => Number(el.value));
 
 /** "Tue 18:30" or "18:30" (today) for an ISO time, in the device's time zone. */
+/** A time of day the way this device writes times ("17:30" or "5:30 PM"). */
+export function clockTime(date) {
+  return date.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+}
+
+/** A wall time "HH:MM" from a schedule, written like every other time on screen. */
+export function wallTime(hhmm) {
+  const [hours, minutes] = String(hhmm || "").split(":").map(Number);
+  if (!Number.isFinite(hours) || !Number.isFinite(minutes)) return hhmm || "";
+  const date = new Date(2000, 0, 1, hours, minutes);
+  return clockTime(date);
+}
+
+/** A date "YYYY-MM-DD" as "Mon, 3 Aug" (the device's way), at local noon so no zone moves it. */
+export function calendarDay(isoDate) {
+  const date = new Date(`${isoDate}T12:00:00`);
+  if (Number.isNaN(date.getTime())) return isoDate;
+  return date.toLocaleDateString([], { weekday: "short", day: "numeric", month: "short" });
+}
+
 export function when(iso) {
   if (!iso) return "";
   const date = new Date(iso);
-  const time = date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const time = clockTime(date);
   const today = new Date();
   if (date.toDateString() === today.toDateString()) return `today ${time}`;
   const tomorrow = new Date(today);

@@ -60,7 +60,7 @@ def test_second_visit_is_served_by_the_worker_and_offline_reload_renders_the_she
         page.wait_for_selector("h1")
         assert page.locator("header .brand").is_visible()
         assert page.locator("#net").is_visible()
-        assert "offline" in page.locator("h1").inner_text().lower()
+        assert "connection" in page.locator("h1").inner_text().lower()
         screenshot(page, "offline")
     finally:
         browser_context.set_offline(False)

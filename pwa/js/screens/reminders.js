@@ -67,15 +67,19 @@ function reminderItem(reminder, refresh) {
       refresh();
     }),
   }, "Remove");
-  const next = reminder.enabled && reminder.next_due_at ? `Next ${when(reminder.next_due_at)}` : "Off";
+  let next = "Off";
+  if (reminder.enabled) {
+    next = reminder.next_due_at ? `Next ${when(reminder.next_due_at)}` : "Nothing more to come";
+  }
   return h("li", { class: "stack" },
     h("div", { class: "row spread" },
       h("div", {}, h("h3", {}, reminder.title),
-        h("p", { class: "muted" }, `${KIND_NAMES[reminder.kind] || reminder.kind} \u00b7 ${describeSchedule(reminder.schedule)}`),
+        h("p", { class: "muted" }, `${KIND_NAMES[reminder.kind] || reminder.kind} \u00b7 ${describeSchedule(reminder.schedule, reminder.kind)}`),
         h("p", {}, next)),
       h("label", { class: "switch", for: switchId }, toggle, "On")),
     editForm(reminder, refresh),
-    h("div", { class: "row" }, snoozeSelect, snooze, remove));
+    // Snoozing needs a next time to move.
+    h("div", { class: "row" }, reminder.enabled && reminder.next_due_at ? [snoozeSelect, snooze] : null, remove));
 }
 
 function newCheckinForm(refresh) {

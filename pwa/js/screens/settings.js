@@ -5,7 +5,7 @@ import {
   IOS_STEPS, currentEndpoint, enableNotifications, notificationState,
 } from "../push.js";
 import {
-  busy, card, field, h, isoDate, isoWithOffset, mount, onSubmit, toast, when,
+  busy, calendarDay, card, field, h, isoDate, isoWithOffset, mount, onSubmit, toast, when,
 } from "../ui.js";
 import { detectedTimeZone, hoursForm } from "./onboarding.js";
 
@@ -124,7 +124,7 @@ async function timeOffCard(refresh) {
     const remove = h("button", { type: "button", class: "quiet", "aria-label": `Remove time off from ${entry.start}`,
       onclick: () => busy(remove, async () => { await del(`/api/timeoff/${entry.id}`); refresh(); }) }, "Remove");
     return h("li", { class: "row spread" },
-      h("span", {}, `${entry.start} to ${entry.end} \u00b7 ${entry.kind === "planned" ? "planned" : "taken"}`), remove);
+      h("span", {}, `${entry.kind === "planned" ? "Planned" : "Taken"}: ${calendarDay(entry.start)} to ${calendarDay(entry.end)}`), remove);
   };
   const entries = entriesOf(answer);
   return h("section", { class: "card", id: "timeoff" }, h("h2", {}, "Time off"),

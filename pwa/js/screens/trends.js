@@ -44,10 +44,17 @@ function contactLine(person) {
     person.note ? h("span", { class: "hint" }, person.note) : null);
 }
 
+/** A number as a link the phone can dial or text straight away. */
+function reachLink(scheme, verb, number) {
+  return h("a", { class: "reach", href: `${scheme}:${number.replace(/[^0-9+]/g, "")}` }, `${verb} ${number}`);
+}
+
 function crisisLine(line) {
-  const reach = [line.phone && `call ${line.phone}`, line.text && `text ${line.text}`].filter(Boolean).join(" or ");
-  return h("li", {}, h("strong", {}, line.name), reach ? ` \u2013 ${reach}` : "",
-    line.url ? h("span", { class: "hint" }, h("a", { href: line.url, rel: "noopener noreferrer", target: "_blank" }, line.url)) : null,
+  const reach = [line.phone && reachLink("tel", "Call", line.phone), line.text && reachLink("sms", "Text", line.text)]
+    .filter(Boolean);
+  return h("li", {}, h("strong", {}, line.name), line.country ? ` (${line.country})` : "",
+    reach.length ? h("span", { class: "reach-row" }, reach) : null,
+    line.url ? h("span", { class: "hint" }, h("a", { class: "reach", href: line.url, rel: "noopener noreferrer", target: "_blank" }, line.url.replace(/^https?:\/\//, ""))) : null,
     line.note ? h("span", { class: "hint" }, line.note) : null);
 }
 
