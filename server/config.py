@@ -95,11 +95,6 @@ def ensure_instance_path(path: str | os.PathLike) -> None:
     os.makedirs(path, mode=0o700, exist_ok=True)
 
 
-def default_push_processes() -> int:
-    """Helper processes for push encryption: one core left to the rest, at most four."""
-    return max(0, min(4, (os.cpu_count() or 1) - 1))
-
-
 def listening_url(host: str, port: int) -> str:
     """Where ``python -m server`` can be reached on this machine, as a URL.
 
@@ -132,9 +127,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> dict:
         "TEND_PUSH_EXTRA_HOSTS": [
             check_extra_host(item) for item in env_list(env, "TEND_PUSH_EXTRA_HOSTS")
         ],
-        "TEND_PUSH_PROCESSES": env_int(
-            env, "TEND_PUSH_PROCESSES", default_push_processes(), minimum=0, maximum=64
-        ),
         "TEND_SCHEDULER": env_choice(env, "TEND_SCHEDULER", "embedded", ("embedded", "off")),
         "TEND_HOST": host,
         "TEND_PORT": port,

@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from server.push.payload import build_payload, make_topic
-from server.push.sender import POOL_THRESHOLD, PushMessage, PushSender, PushTarget
+from server.push.sender import PushMessage, PushSender, PushTarget
 from server.push.vapid import VapidSigner, public_key_b64url
 from tests.push_receiver import PushReceiver, Reply, push_receiver_fixture  # noqa: F401
 
@@ -270,49 +270,3 @@ def test_closed_sender_refuses_work(signer, push_receiver):
     sender.close()
     with pytest.raises(RuntimeError, match="closed"):
         sender.send(message_for(push_receiver.make_subscription()))
-
-
-# --- encryption in helper processes --------------------------------------------------------
-
-
-def test_a_large_send_is_encrypted_by_helper_processes(signer, push_receiver):
-    devices = [push_receiver.make_subscription() for _ in range(POOL_THRESHOLD + 10)]
-    broken = PushTarget(99, f"{push_receiver.origin}/push/broken", "not-a-key", "AAAA")
-    messages = [message_for(d, key=i) for i, d in enumerate(devices)]
-    messages.insert(5, PushMessage(broken, b"{}", 60, key="broken"))
-    with PushSender(signer, [push_receiver.host], encrypt_processes=1) as sender:
-        outcomes = sender.send_many(messages)
-        helpers = sender._state.pool
-        assert helpers is not None  # the helpers did the work, not the sender's own process
-    assert [o.message.key for o in outcomes] == [m.key for m in messages]
-    assert outcomes[5].result == "failed" and outcomes[5].detail.startswith("cannot encrypt")
-    assert {o.result for o in outcomes[:5] + outcomes[6:]} == {"sent"}
-    assert len(push_receiver.received) == len(devices)
-    assert all(m.verified for m in push_receiver.received), push_receiver.received[0].problems
-    assert {m.path for m in push_receiver.received} == {d.path for d in devices}
-
-
-def test_a_small_send_never_starts_a_helper(signer, push_receiver):
-    with PushSender(signer, [push_receiver.host], encrypt_processes=2) as sender:
-        outcome = sender.send(message_for(push_receiver.make_subscription()))
-        assert outcome.result == "sent"
-        assert sender._state.pool is None
-
-
-def test_a_helper_that_dies_does_not_lose_the_send(signer, push_receiver, caplog):
-    devices = [push_receiver.make_subscription() for _ in range(POOL_THRESHOLD)]
-    with PushSender(signer, [push_receiver.host], encrypt_processes=1) as sender:
-        assert {o.result for o in sender.send_many([message_for(d) for d in devices])} == {"sent"}
-        first = sender._state.pool
-        for process in list(first._processes.values()):
-            process.kill()
-            process.join()
-        with caplog.at_level(logging.WARNING, logger="server.push.sender"):
-            outcomes = sender.send_many([message_for(d) for d in devices])
-        assert {o.result for o in outcomes} == {"sent"}
-        assert "encrypting in place" in caplog.text
-        # The next large send starts fresh helpers.
-        assert {o.result for o in sender.send_many([message_for(d) for d in devices])} == {"sent"}
-        assert sender._state.pool is not None and sender._state.pool is not first
-    assert len(push_receiver.received) == 3 * len(devices)
-    assert all(m.verified for m in push_receiver.received)

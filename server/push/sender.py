@@ -6,27 +6,16 @@ blocking API from any thread. Measured against the local test receiver, this
 sent 1,000 messages about three times faster than a thread pool sharing a
 requests session. A message waiting to retry sleeps without holding a
 connection slot, so it never holds up the others.
-
-Encrypting (an ECDH key agreement per message) is about a quarter of a
-scheduler's CPU time in a rush, and Python runs one thread at a time. So a
-sender given ``encrypt_processes`` hands large sends to that many helper
-processes, in chunks: the first chunk is posted while the next ones are still
-being encrypted, on another core. Small sends (a test notification, one
-reminder) are encrypted in place and never start a process.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import re
-import signal
 import threading
 import weakref
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -54,12 +43,6 @@ logger = logging.getLogger(__name__)
 
 URGENCIES = ("very-low", "low", "normal", "high")
 _TOPIC = re.compile(r"[A-Za-z0-9_-]{1,32}")
-# Sends of fewer messages are encrypted in place: starting or feeding a helper
-# process costs more than it saves.
-POOL_THRESHOLD = 64
-# Messages per hand-over to a helper process: small enough that posting starts
-# early, large enough that pickling and the pipe cost little per message.
-POOL_CHUNK = 32
 
 
 @dataclass(frozen=True)
@@ -115,7 +98,6 @@ class PushSender:
         max_retry_seconds: float = 300.0,
         backoff_base: float = 1.0,
         backoff_cap: float = 60.0,
-        encrypt_processes: int = 0,
     ) -> None:
         self.signer = signer
         self.extra_hosts = normalise_extra_hosts(extra_hosts)
@@ -125,7 +107,6 @@ class PushSender:
         self.max_retry_seconds = max_retry_seconds
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
-        self.encrypt_processes = max(0, encrypt_processes)
         self._lock = threading.Lock()
         self._state = _LoopState()
         self._slots: asyncio.Semaphore | None = None
@@ -182,74 +163,16 @@ class PushSender:
 
     async def _send_all(self, batch: list[PushMessage]) -> list[PushOutcome]:
         await self._open_session()
-        refusals = [self._refusal(message) for message in batch]
-        allowed = [message for message, problem in zip(batch, refusals, strict=True)
-                   if problem is None]
-        pending = iter(self._encrypt_ahead(allowed))
-        return list(await asyncio.gather(*(
-            self._deliver(message, next(pending)) if problem is None
-            else self._refused(message, problem)
-            for message, problem in zip(batch, refusals, strict=True)
-        )))
-
-    # -- encryption in helper processes ------------------------------------------------
-    def _encrypt_ahead(self, messages: list[PushMessage]) -> list[_Pooled | None]:
-        """Hand ``messages`` to the helper processes in chunks; one handle per message.
-
-        ``None`` for each message when the send is small, the sender has no helper
-        processes, or the pool cannot take work: those are encrypted in place.
-        """
-        pool = self._pool_for(len(messages))
-        if pool is None:
-            return [None] * len(messages)
-        loop = asyncio.get_running_loop()
-        handles: list[_Pooled | None] = []
-        for start in range(0, len(messages), POOL_CHUNK):
-            chunk = messages[start:start + POOL_CHUNK]
-            try:
-                future = loop.run_in_executor(
-                    pool, encrypt_all, [encryption_input(message) for message in chunk])
-            except (BrokenProcessPool, RuntimeError):  # broken or shut down: in place
-                self._drop_pool(pool)
-                handles.extend([None] * len(chunk))
-                continue
-            handles.extend(_Pooled(future, index, pool) for index in range(len(chunk)))
-        return handles
-
-    def _pool_for(self, count: int) -> ProcessPoolExecutor | None:
-        """The helper processes, started on the first send large enough to need them."""
-        if self.encrypt_processes == 0 or count < POOL_THRESHOLD:
-            return None
-        return self._state.pool_of(self.encrypt_processes)
-
-    def _drop_pool(self, pool: ProcessPoolExecutor) -> None:
-        """A helper died (killed, out of memory): this send goes on in place, and
-        the next large one starts fresh helpers."""
-        if self._state.forget_pool(pool):
-            logger.warning("A push encryption process stopped; encrypting in place.")
-
-    async def _body(self, message: PushMessage, pooled: _Pooled | None) -> bytes:
-        """The encrypted body: from the helper process, or made here when it has none."""
-        if pooled is not None:
-            try:
-                result = (await pooled.future)[pooled.index]
-            except BrokenProcessPool:
-                self._drop_pool(pooled.pool)
-            else:
-                if isinstance(result, bytes):
-                    return result
-                raise ValueError(result)
-        return encrypt(message)
+        return list(await asyncio.gather(*(self._deliver(message) for message in batch)))
 
     # -- one message -----------------------------------------------------------------
-    async def _refused(self, message: PushMessage, problem: str) -> PushOutcome:
-        """The outcome of a message that must not be sent at all."""
-        return PushOutcome(message, REJECTED, None, 0, problem)
-
-    async def _deliver(self, message: PushMessage, pooled: _Pooled | None) -> PushOutcome:
-        """Encrypt, post and retry one allowed message until it has an outcome."""
+    async def _deliver(self, message: PushMessage) -> PushOutcome:
+        """Check, encrypt, post and retry one message until it has an outcome."""
+        problem = self._refusal(message)
+        if problem is not None:
+            return PushOutcome(message, REJECTED, None, 0, problem)
         try:
-            body = await self._body(message, pooled)
+            body = encrypt(message)
         except Exception as error:  # stored keys that cannot be used: no request is made
             return PushOutcome(message, FAILED, None, 0, f"cannot encrypt: {error}")
         loop = asyncio.get_running_loop()
@@ -334,45 +257,14 @@ class PushSender:
         return PushOutcome(message, FAILED, status, attempts, detail)
 
 
-@dataclass(frozen=True)
-class _Pooled:
-    """Where a message's body will come from: its place in a chunk sent to a helper."""
-
-    future: asyncio.Future
-    index: int
-    pool: ProcessPoolExecutor
-
-
 class _LoopState:
-    """The event loop, its thread, the HTTP session and the encryption helpers; kept
-    apart from the sender so the finaliser can shut them down without keeping the
-    sender alive."""
+    """The event loop, its thread and the HTTP session; kept apart from the sender
+    so the finaliser can shut them down without keeping the sender alive."""
 
     def __init__(self) -> None:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.thread: threading.Thread | None = None
         self.session: aiohttp.ClientSession | None = None
-        self.pool: ProcessPoolExecutor | None = None
-
-    def pool_of(self, processes: int) -> ProcessPoolExecutor:
-        """The helper processes, started on first use.
-
-        Spawned, not forked: the sender's process runs threads (the event loop,
-        the scheduler), and a fork would copy their locks mid-use.
-        """
-        if self.pool is None:
-            self.pool = ProcessPoolExecutor(
-                max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_leave_interrupts_to_parent)
-        return self.pool
-
-    def forget_pool(self, pool: ProcessPoolExecutor) -> bool:
-        """Drop ``pool``, which can take no more work; False if it was dropped already."""
-        if pool is not self.pool:
-            return False
-        self.pool = None
-        pool.shutdown(wait=False, cancel_futures=True)
-        return True
 
     def start(self) -> asyncio.AbstractEventLoop:
         """Start the loop thread once; return the loop."""
@@ -384,10 +276,7 @@ class _LoopState:
         return self.loop
 
     def shut_down(self) -> None:
-        """Close the session, stop the loop and join its thread and the helpers."""
-        pool, self.pool = self.pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        """Close the session, stop the loop and join its thread."""
         loop, thread = self.loop, self.thread
         self.loop = self.thread = None
         if loop is None or thread is None:
@@ -407,39 +296,11 @@ class _LoopState:
 
 def encrypt(message: PushMessage) -> bytes:
     """The aes128gcm body for ``message``, encrypted by pywebpush."""
-    return encrypt_payload(*encryption_input(message))
-
-
-def encryption_input(message: PushMessage) -> tuple[str, bytes, str, str]:
-    """What encrypting ``message`` needs, as plain values a helper process can take."""
-    target = message.target
-    return target.endpoint, message.payload, target.p256dh, target.auth
-
-
-def encrypt_payload(endpoint: str, payload: bytes, p256dh: str, auth: str) -> bytes:
-    """The aes128gcm body of ``payload`` for one subscription, encrypted by pywebpush."""
-    subscription = {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}
-    return WebPusher(subscription).encode(payload, "aes128gcm")["body"]
-
-
-def encrypt_all(items: Sequence[tuple[str, bytes, str, str]]) -> list[bytes | str]:
-    """Bodies for ``encryption_input`` items, run in a helper process.
-
-    A message whose keys cannot be used gets the error's text in its place, so
-    one bad subscription fails only its own message.
-    """
-    bodies: list[bytes | str] = []
-    for item in items:
-        try:
-            bodies.append(encrypt_payload(*item))
-        except Exception as error:
-            bodies.append(str(error) or type(error).__name__)
-    return bodies
-
-
-def _leave_interrupts_to_parent() -> None:
-    """A helper ignores Ctrl-C: the parent stops it, without a traceback from each one."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    subscription = {
+        "endpoint": message.target.endpoint,
+        "keys": {"p256dh": message.target.p256dh, "auth": message.target.auth},
+    }
+    return WebPusher(subscription).encode(message.payload, "aes128gcm")["body"]
 
 
 def request_headers(message: PushMessage) -> dict[str, str]:

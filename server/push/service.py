@@ -59,8 +59,7 @@ def sender_for(app: Flask) -> PushSender:
         sender = app.extensions.get(SENDER_KEY)
         if sender is None:
             signer = VapidSigner(app.extensions["tend.vapid_key"], app.config["TEND_VAPID_SUBJECT"])
-            sender = PushSender(signer, app.config.get("TEND_PUSH_EXTRA_HOSTS") or (),
-                                encrypt_processes=app.config.get("TEND_PUSH_PROCESSES", 0))
+            sender = PushSender(signer, app.config.get("TEND_PUSH_EXTRA_HOSTS") or ())
             app.extensions[SENDER_KEY] = sender
         return sender
 
