@@ -85,7 +85,8 @@ function reminderItem(reminder, refresh) {
 function newCheckinForm(refresh) {
   const form = h("form", { novalidate: true },
     field("Time", h("input", { type: "time", name: "time", value: "18:00", required: true })),
-    dayPicker("Days", "days", [0, 1, 2, 3, 4]),
+    // A check-in is about the person, not the job: every day unless they choose fewer.
+    dayPicker("Days", "days", [0, 1, 2, 3, 4, 5, 6]),
     h("button", { type: "submit" }, "Add check-in reminder"));
   return onSubmit(form, async (data) => {
     await post("/api/reminders", {

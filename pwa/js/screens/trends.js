@@ -9,7 +9,7 @@ const TREND_WORDS = {
   rising: "more strain lately",
   easing: "easing lately",
   steady: "steady",
-  not_enough_data: "not enough answers yet",
+  not_enough_data: "a trend needs a few weeks of answers",
 };
 
 /** A trend in words, e.g. "more strain lately (+12)". */
@@ -93,8 +93,9 @@ function domainItem(domain, labels) {
   const latest = [...(domain.weekly || [])].reverse().find((w) => w.score !== null && w.score !== undefined);
   const summary = `${domain.title}: ${trendText(domain.trend_4w)}` +
     (latest ? `, latest week ${Math.round(latest.score)} of 100.` : ".");
-  return h("li", {}, h("div", { class: "row spread" }, h("h3", {}, domain.title),
-    h("span", { class: domain.trend_4w?.direction === "rising" ? "trend-up" : "muted" }, trendText(domain.trend_4w))),
+  // Title and trend one under the other, so every topic reads the same at any width.
+  return h("li", {}, h("h3", {}, domain.title),
+    h("p", { class: domain.trend_4w?.direction === "rising" ? "trend-up" : "muted" }, trendText(domain.trend_4w)),
   weeklyChart(scores(domain.weekly), labels, summary, { height: 56, compact: true }));
 }
 
