@@ -41,6 +41,18 @@ def test_duplicate_email_is_409(auth):
     assert response.get_json()["error"]["code"] == "email_taken"
 
 
+def test_hours_stored_before_the_end_rule_still_read_back(app, client, auth, alice):
+    # Before work hours had to end after they start, such a row could be stored.
+    users = User.__table__
+    with app.extensions["tend.engine"].begin() as conn:
+        conn.execute(users.update().where(users.c.id == alice.id)
+                     .values(work_start="09:00", work_end="09:00"))
+    auth.as_user(alice)
+    response = client.get("/api/me")
+    assert response.status_code == 200
+    assert response.get_json()["user"]["work_hours"]["end"] == "09:00"
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

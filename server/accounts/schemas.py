@@ -121,6 +121,13 @@ class WorkHours(Strict):
         """Days are a set; keep them sorted and without repeats."""
         return sorted(set(days))
 
+
+class WorkHoursIn(WorkHours):
+    """Work hours as a person sets them.
+
+    Checked on the way in only: hours stored before this rule still read back.
+    """
+
     @field_validator("end")
     @classmethod
     def not_the_start(cls, end: str, info: ValidationInfo) -> str:
@@ -162,7 +169,7 @@ class MePatch(Strict):
     """Settings a user may change; every field is optional."""
 
     timezone: TimeZoneName | None = None
-    work_hours: WorkHours | None = None
+    work_hours: WorkHoursIn | None = None
     quiet_hours: QuietHours | None = None
     daily_push_budget: int | None = Field(default=None, ge=1, le=30)
     paused_until: AwareDatetime | None = None
