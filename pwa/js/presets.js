@@ -2,7 +2,7 @@
 // settings and a button that switches it on. Used by onboarding and the reminders screen.
 
 import { del, post } from "./api.js";
-import { describeSchedule } from "./schedule.js";
+import { describeSchedule, isMonthlyPlanner } from "./schedule.js";
 import { field, h, showError, toast, when } from "./ui.js";
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -70,7 +70,7 @@ export function presetCard(preset, ctx, onChanged = () => {}) {
     h("h2", {}, name),
     preset.description ? h("p", {}, preset.description) : null,
     (preset.preview || []).length ? h("ul", { class: "hint" }, preset.preview.map((item) =>
-      h("li", {}, `${item.title} \u2013 ${describeSchedule(item.schedule, item.kind)}`))) : null,
+      h("li", {}, `${item.title} \u2013 ${describeSchedule(item.schedule, { monthly: isMonthlyPlanner(item.kind, preset.id) })}`))) : null,
     preset.unavailable && !active ? h("p", { class: "hint" }, preset.unavailable) : null,
     adjustments(params), button, done);
   form.addEventListener("submit", async (event) => {

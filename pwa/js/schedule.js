@@ -2,9 +2,14 @@
 
 import { WEEKDAYS, wallTime, when } from "./ui.js";
 
+/** The time-off program's planner: stored as a one-off that the server moves on each month. */
+export function isMonthlyPlanner(kind, preset) {
+  return kind === "timeoff" && preset === "timeoff";
+}
+
 /** A schedule in plain words: "Weekdays at 17:30", "Every 90 minutes during work".
- *  `kind` tells the time-off planner (a one-off moved on each month) from a real one-off. */
-export function describeSchedule(schedule = {}, kind = null) {
+ *  `monthly` marks the time-off planner, so it is not called a one-off. */
+export function describeSchedule(schedule = {}, { monthly = false } = {}) {
   if (schedule.type === "daily") {
     const days = [...(schedule.days || [])].sort();
     let which = days.map((d) => WEEKDAYS[d]).join(", ");
@@ -16,7 +21,7 @@ export function describeSchedule(schedule = {}, kind = null) {
   if (schedule.type === "interval") {
     return `Every ${schedule.every_minutes} minutes during work hours`;
   }
-  if (schedule.type === "once" && kind === "timeoff") {
+  if (schedule.type === "once" && monthly) {
     return `Once a month while no time off is planned; next ${when(schedule.at)}`;
   }
   if (schedule.type === "once") return `Once, ${when(schedule.at)}`;

@@ -71,7 +71,9 @@ export function showError(form, error) {
     const input = form.querySelector(`[name="${CSS.escape(name.split(".").pop())}"]`);
     if (!input) continue;
     input.setAttribute("aria-invalid", "true");
-    const note = h("p", { class: "field-error", id: uid("err") }, fieldText);
+    // The note that carries the message itself is where it is announced.
+    const announce = fieldText === text && !shown.includes(text) ? { role: "alert" } : {};
+    const note = h("p", { class: "field-error", id: uid("err"), ...announce }, fieldText);
     input.setAttribute("aria-describedby", note.id);
     input.after(note);
     shown.push(fieldText);

@@ -69,7 +69,7 @@ def test_onboarding_from_account_to_a_test_notification(live_server, browser_con
     page.get_by_label("Password").fill("short")
     page.get_by_role("button", name="Create account").click()
     # The server's message, shown kindly under its field and said once.
-    page.wait_for_selector(".field-error:has-text('at least 10 characters')")
+    page.wait_for_selector(".field-error[role=alert]:has-text('at least 10 characters')")
     assert page.locator(".form-error").count() == 0
     check_screen(page, "1-account-error")
     page.get_by_label("Password").fill("night shifts and strong tea")

@@ -175,3 +175,16 @@ def test_ios_safari_in_a_tab_gets_home_screen_steps_not_a_permission_button(
     assert page.get_by_text("Add to Home Screen").is_visible()
     assert page.get_by_role("button", name="Turn on notifications").count() == 0
     screenshot(page, "onboarding-ios")
+
+
+def test_the_time_off_planner_reads_as_monthly_and_a_one_off_as_once(signed_in):
+    page = signed_in
+    assert api(page, "POST", "/api/habits/presets/timeoff", {})["status"] == 201
+    once = {"kind": "timeoff", "title": "Ask about leave",
+            "schedule": {"type": "once", "at": "2030-05-06T09:00:00+00:00"}}
+    assert api(page, "POST", "/api/reminders", once)["status"] == 201
+    open_screen(page, "reminders")
+    planner = page.locator("li", has_text="Plan your next break").last
+    assert "Once a month while no time off is planned" in planner.inner_text()
+    own = page.locator("li", has_text="Ask about leave").last
+    assert "Once, " in own.inner_text() and "a month" not in own.inner_text()

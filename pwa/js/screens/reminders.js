@@ -4,7 +4,7 @@
 import { del, get, getOptional, patch, post } from "../api.js";
 import { presetCard } from "../presets.js";
 import { sendTest } from "../push.js";
-import { describeSchedule } from "../schedule.js";
+import { describeSchedule, isMonthlyPlanner } from "../schedule.js";
 import {
   busy, card, checkedDays, dayPicker, field, h, mount, onSubmit, toast, uid, when,
 } from "../ui.js";
@@ -74,7 +74,7 @@ function reminderItem(reminder, refresh) {
   return h("li", { class: "stack" },
     h("div", { class: "row spread" },
       h("div", {}, h("h3", {}, reminder.title),
-        h("p", { class: "muted" }, `${KIND_NAMES[reminder.kind] || reminder.kind} \u00b7 ${describeSchedule(reminder.schedule, reminder.kind)}`),
+        h("p", { class: "muted" }, `${KIND_NAMES[reminder.kind] || reminder.kind} \u00b7 ${describeSchedule(reminder.schedule, { monthly: isMonthlyPlanner(reminder.kind, reminder.preset) })}`),
         h("p", {}, next)),
       h("label", { class: "switch", for: switchId }, toggle, "On")),
     editForm(reminder, refresh),
