@@ -7,13 +7,14 @@ constant body, measured in the same run; ``ratio`` is route rate / baseline rate
 
     make bench-api                                   # SQLite
     make bench-api BENCH_ARGS="--database-url postgresql+psycopg://postgres@127.0.0.1/test"
+    make bench-api BENCH_ARGS="--server gunicorn --workers 2 --threads 4 \\
+        --database-url postgresql+psycopg://postgres@127.0.0.1/test"   # production recipe
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import subprocess
 import sys
 import tempfile
@@ -27,9 +28,11 @@ from common import (  # noqa: E402
     ROOT,
     free_port,
     percentile,
+    server_command,
     server_process,
     temporary_database,
     wait_for_http,
+    web_env,
 )
 
 PASSWORD = "bench password that is long enough"
@@ -41,8 +44,9 @@ async def sign_in(base: str, index: int) -> tuple[aiohttp.ClientSession, str]:
     async with session.get(f"{base}/api/csrf") as response:
         token = (await response.json())["csrf_token"]
     body = {"email": f"bench{index}@example.org", "password": PASSWORD, "timezone": "Europe/Berlin"}
-    async with session.post(f"{base}/api/auth/register", json=body,
-                            headers={"X-CSRF-Token": token}) as response:
+    async with session.post(
+        f"{base}/api/auth/register", json=body, headers={"X-CSRF-Token": token}
+    ) as response:
         if response.status != 201:
             raise RuntimeError(f"register failed: {response.status} {await response.text()}")
     async with session.get(f"{base}/api/csrf") as response:
@@ -81,8 +85,9 @@ async def drive(sessions, total: int, make_request) -> dict:
 async def measure_baseline(clients: int, total: int, threads: int) -> dict:
     """The bare WSGI server's rate for the same load."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "baseline_wsgi.py"),
-                             str(port), str(threads)])
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "baseline_wsgi.py"), str(port), str(threads)]
+    )
     try:
         wait_for_http(f"http://127.0.0.1:{port}/", proc)
         sessions = [(aiohttp.ClientSession(), "") for _ in range(clients)]
@@ -116,8 +121,9 @@ async def measure_tend(base: str, clients: int, total: int) -> dict[str, dict]:
                 return response.status
 
         async def post_checkin(session, token):
-            async with session.post(f"{base}/api/checkins", json={"answers": answers},
-                                    headers={"X-CSRF-Token": token}) as response:
+            async with session.post(
+                f"{base}/api/checkins", json={"answers": answers}, headers={"X-CSRF-Token": token}
+            ) as response:
                 await response.read()
                 return response.status
 
@@ -135,29 +141,40 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=5000, help="requests per route")
-    parser.add_argument("--threads", type=int, default=16, help="waitress threads")
+    parser.add_argument(
+        "--threads", type=int, default=8, help="threads per server process (TEND_WEB_THREADS)"
+    )
+    parser.add_argument("--server", choices=["waitress", "gunicorn"], default="waitress")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default SQLite)")
     args = parser.parse_args(argv)
 
     with temporary_database(args.database_url) as url, tempfile.TemporaryDirectory() as instance:
         port = free_port()
-        env = {"TEND_DATABASE_URL": url, "TEND_INSTANCE_PATH": instance, "TEND_SCHEDULER": "off",
-               "TEND_WEB_THREADS": str(args.threads),
-               "TEND_PUBLIC_URL": f"http://127.0.0.1:{port}",
-               "TEND_VAPID_PRIVATE_KEY": os.environ.get("TEND_VAPID_PRIVATE_KEY", "")}
-        with server_process(env, port):
-            results = asyncio.run(measure_tend(f"http://127.0.0.1:{port}", args.clients,
-                                               args.requests))
+        env = web_env(url, instance, port, args.threads)
+        command = server_command(args.server, port, args.workers, args.threads)
+        with server_process(env, port, command):
+            results = asyncio.run(
+                measure_tend(f"http://127.0.0.1:{port}", args.clients, args.requests)
+            )
     baseline = asyncio.run(measure_baseline(args.clients, args.requests, args.threads))
 
     database = "postgresql" if args.database_url else "sqlite"
-    print(f"database: {database}  clients: {args.clients}  requests per route: {args.requests}")
-    print(f"baseline (bare waitress): {baseline['rate']:.0f} req/s  "
-          f"p50 {baseline['p50_ms']:.1f} ms  p99 {baseline['p99_ms']:.1f} ms")
+    server = args.server if args.server == "waitress" else f"gunicorn -w {args.workers}"
+    print(
+        f"server: {server} ({args.threads} threads each)  database: {database}  "
+        f"clients: {args.clients}  requests per route: {args.requests}"
+    )
+    print(
+        f"baseline (bare waitress): {baseline['rate']:.0f} req/s  "
+        f"p50 {baseline['p50_ms']:.1f} ms  p99 {baseline['p99_ms']:.1f} ms"
+    )
     failed = False
     for name, figures in results.items():
-        print(f"{name}: {figures['rate']:.0f} req/s  p50 {figures['p50_ms']:.1f} ms  "
-              f"p99 {figures['p99_ms']:.1f} ms  errors {figures['errors']}")
+        print(
+            f"{name}: {figures['rate']:.0f} req/s  p50 {figures['p50_ms']:.1f} ms  "
+            f"p99 {figures['p99_ms']:.1f} ms  errors {figures['errors']}"
+        )
         print(f"ratio {name}: {figures['rate'] / baseline['rate']:.2f}")
         failed = failed or figures["errors"] > 0
     return 1 if failed else 0

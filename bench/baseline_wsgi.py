@@ -14,8 +14,9 @@ from waitress import serve
 def app(environ, start_response):
     """Answer every request with a tiny JSON document."""
     body = b'{"status": "ok"}'
-    start_response("200 OK", [("Content-Type", "application/json"),
-                              ("Content-Length", str(len(body)))])
+    start_response(
+        "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    )
     return [body]
 
 

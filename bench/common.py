@@ -58,16 +58,34 @@ def temporary_database(url: str | None) -> Iterator[str]:
         yield url
 
 
+def server_command(server: str, port: int, workers: int, threads: int) -> list[str]:
+    """The command line of the web server: ``python -m server`` (waitress, what ``make run``
+    serves with) or the production recipe, gunicorn with ``workers`` processes."""
+    if server == "waitress":
+        return [sys.executable, "-m", "server"]
+    if server == "gunicorn":
+        return [
+            sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
+            "-b", f"127.0.0.1:{port}", "--log-level", "warning", "server.wsgi:app",
+        ]  # fmt: skip
+    raise ValueError(f"unknown server {server!r}")
+
+
 @contextlib.contextmanager
-def server_process(env_extra: dict[str, str], port: int) -> Iterator[subprocess.Popen]:
-    """Run ``python -m server`` (the production WSGI server) until the block ends."""
+def server_process(
+    env_extra: dict[str, str], port: int, command: list[str] | None = None
+) -> Iterator[subprocess.Popen]:
+    """Run the web server (default ``python -m server``) until the block ends."""
     env = {**os.environ, **env_extra, "TEND_PORT": str(port), "TEND_HOST": "127.0.0.1"}
     env.setdefault("TEND_LOG_LEVEL", "warning")
     # The log goes to a file: an unread pipe fills up under load and stalls the server.
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "server"], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=log,
+        command or [sys.executable, "-m", "server"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
     )
     try:
         wait_for_http(f"http://127.0.0.1:{port}/healthz", proc, log)
@@ -99,3 +117,17 @@ def wait_for_http(
                     return
         time.sleep(0.1)
     raise RuntimeError(f"{url} did not answer within {timeout}s")
+
+
+def web_env(url: str, instance: str, port: int, threads: int) -> dict[str, str]:
+    """The environment of ``python -m server`` for an API benchmark (no scheduler)."""
+    return {
+        "TEND_DATABASE_URL": url,
+        "TEND_INSTANCE_PATH": instance,
+        "TEND_SCHEDULER": "off",
+        # Every simulated person signs up from this one machine.
+        "TEND_SIGNUP_LIMIT": "0",
+        "TEND_WEB_THREADS": str(threads),
+        "TEND_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "TEND_VAPID_PRIVATE_KEY": os.environ.get("TEND_VAPID_PRIVATE_KEY", ""),
+    }

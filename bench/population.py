@@ -12,10 +12,10 @@ benchmark is run.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Engine
 
 from server.accounts.models import User
@@ -63,16 +63,26 @@ def insert_rows(engine: Engine, table, rows: Iterable[dict]) -> int:
     return count
 
 
-def user_rows(first_id: int, count: int, zone: str, password_hash: str,
-              now: datetime) -> Iterator[dict]:
+def user_rows(
+    first_id: int, count: int, zone: str, password_hash: str, now: datetime
+) -> Iterator[dict]:
     """Users ``first_id`` … ``first_id + count - 1`` with default settings."""
     for user_id in range(first_id, first_id + count):
         yield {
-            "id": user_id, "email": f"bench{user_id}@example.org", "password_hash": password_hash,
-            "timezone": zone, "work_days": [0, 1, 2, 3, 4], "work_start": "09:00",
-            "work_end": "17:00", "quiet_start": "22:00", "quiet_end": "07:00",
-            "daily_push_budget": 6, "paused_until": None, "timeoff_nudge_days": 60,
-            "timeoff_strong_days": 120, "created_at": now,
+            "id": user_id,
+            "email": f"bench{user_id}@example.org",
+            "password_hash": password_hash,
+            "timezone": zone,
+            "work_days": [0, 1, 2, 3, 4],
+            "work_start": "09:00",
+            "work_end": "17:00",
+            "quiet_start": "22:00",
+            "quiet_end": "07:00",
+            "daily_push_budget": 6,
+            "paused_until": None,
+            "timeoff_nudge_days": 60,
+            "timeoff_strong_days": 120,
+            "created_at": now,
         }
 
 
@@ -80,21 +90,36 @@ def subscription_rows(subscriptions: list[dict], now: datetime) -> Iterator[dict
     """One device for each user 1 … len(subscriptions)."""
     for user_id, subscription in enumerate(subscriptions, start=1):
         yield {
-            "user_id": user_id, "endpoint": subscription["endpoint"],
-            "p256dh": subscription["p256dh"], "auth": subscription["auth"],
-            "expiration_time": None, "device_label": "Chrome on Android",
-            "user_agent": "bench", "created_at": now, "last_success_at": None,
-            "last_failure_at": None, "failure_count": 0,
+            "user_id": user_id,
+            "endpoint": subscription["endpoint"],
+            "p256dh": subscription["p256dh"],
+            "auth": subscription["auth"],
+            "expiration_time": None,
+            "device_label": "Chrome on Android",
+            "user_agent": "bench",
+            "created_at": now,
+            "last_success_at": None,
+            "last_failure_at": None,
+            "failure_count": 0,
         }
 
 
-def reminder_row(user_id: int, kind: str, schedule: dict, next_due_at: datetime,
-                 now: datetime) -> dict:
+def reminder_row(
+    user_id: int, kind: str, schedule: dict, next_due_at: datetime, now: datetime
+) -> dict:
     """One enabled reminder."""
     return {
-        "user_id": user_id, "kind": kind, "title": "Bench " + kind, "schedule": schedule,
-        "enabled": True, "next_due_at": next_due_at, "snoozed_until": None, "preset": None,
-        "meta": {}, "created_at": now, "updated_at": now,
+        "user_id": user_id,
+        "kind": kind,
+        "title": "Bench " + kind,
+        "schedule": schedule,
+        "enabled": True,
+        "next_due_at": next_due_at,
+        "snoozed_until": None,
+        "preset": None,
+        "meta": {},
+        "created_at": now,
+        "updated_at": now,
     }
 
 
@@ -109,12 +134,12 @@ def stored_reminder_rows(first_user: int, count: int, now: datetime) -> Iterator
     """``count`` reminders that are never due, ``STORED_PER_USER`` per user from ``first_user``."""
     schedule = {"type": "once", "at": STORED_AT.isoformat()}
     for index in range(count):
-        yield reminder_row(first_user + index // STORED_PER_USER, "sleep", schedule, STORED_AT,
-                           now)
+        yield reminder_row(first_user + index // STORED_PER_USER, "sleep", schedule, STORED_AT, now)
 
 
-def populate(engine: Engine, subscriptions: list[dict], kind: str, stored: int,
-             now: datetime) -> str:
+def populate(
+    engine: Engine, subscriptions: list[dict], kind: str, stored: int, now: datetime
+) -> str:
     """Insert the due users with their devices and reminders, then the stored ones.
 
     Returns the users' time zone.
@@ -127,8 +152,7 @@ def populate(engine: Engine, subscriptions: list[dict], kind: str, stored: int,
     insert_rows(engine, REMINDERS, due_reminder_rows(due_users, kind, now))
     if stored:
         extra_users = -(-stored // STORED_PER_USER)
-        insert_rows(engine, USERS,
-                    user_rows(due_users + 1, extra_users, zone, password_hash, now))
+        insert_rows(engine, USERS, user_rows(due_users + 1, extra_users, zone, password_hash, now))
         insert_rows(engine, REMINDERS, stored_reminder_rows(due_users + 1, stored, now))
     if engine.dialect.name == "postgresql":
         fix_sequences(engine)
@@ -140,16 +164,46 @@ def fix_sequences(engine: Engine) -> None:
     from sqlalchemy import text
 
     with engine.begin() as conn:
-        conn.execute(text("SELECT setval(pg_get_serial_sequence('users', 'id'), "
-                          "(SELECT max(id) FROM users))"))
+        conn.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT max(id) FROM users))"
+            )
+        )
         conn.execute(text("ANALYZE"))
 
 
-def make_due(engine: Engine, due_at: datetime) -> int:
-    """Make every parked reminder due at ``due_at`` in one transaction; returns how many."""
+def make_due(engine: Engine, due_at: datetime, spread: float = 0.0) -> int:
+    """Make every parked reminder due in one transaction; returns how many.
+
+    All at ``due_at``, or with ``spread`` seconds, evenly over ``[due_at, due_at + spread)``
+    (a steady stream instead of one rush).
+    """
     with engine.begin() as conn:
-        result = conn.execute(
-            update(REMINDERS).where(REMINDERS.c.next_due_at == PARKED_AT)
-            .values(next_due_at=due_at)
+        if not spread:
+            result = conn.execute(
+                update(REMINDERS)
+                .where(REMINDERS.c.next_due_at == PARKED_AT)
+                .values(next_due_at=due_at)
+            )
+            return result.rowcount
+        ids = (
+            conn.execute(
+                select(REMINDERS.c.id)
+                .where(REMINDERS.c.next_due_at == PARKED_AT)
+                .order_by(REMINDERS.c.id)
+            )
+            .scalars()
+            .all()
         )
-    return result.rowcount
+        step = spread / max(1, len(ids))
+        if ids:
+            conn.execute(
+                update(REMINDERS)
+                .where(REMINDERS.c.id == bindparam("b_id"))
+                .values(next_due_at=bindparam("b_due")),
+                [
+                    {"b_id": id_, "b_due": due_at + timedelta(seconds=i * step)}
+                    for i, id_ in enumerate(ids)
+                ],
+            )
+    return len(ids)

@@ -23,6 +23,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from tls import server_context  # noqa: E402
+
 from tests.push_receiver import PushReceiver  # noqa: E402
 
 
@@ -31,8 +34,11 @@ def write_subscriptions(receiver: PushReceiver, count: int, path: str) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         for _ in range(count):
             subscription = receiver.make_subscription()
-            record = {"endpoint": subscription.endpoint, "p256dh": subscription.p256dh,
-                      "auth": subscription.auth}
+            record = {
+                "endpoint": subscription.endpoint,
+                "p256dh": subscription.p256dh,
+                "auth": subscription.auth,
+            }
             handle.write(json.dumps(record) + "\n")
 
 
@@ -48,9 +54,9 @@ def stats_of(receiver: PushReceiver) -> dict:
     }
 
 
-def serve(sample_every: int) -> None:
+def serve(sample_every: int, tls=None) -> None:
     """Answer commands until stdin closes."""
-    with PushReceiver(sample_every=sample_every) as receiver:
+    with PushReceiver(sample_every=sample_every, tls=tls) as receiver:
         print(f"port {receiver.port}", flush=True)
         for line in sys.stdin:
             command, *args = line.split()
@@ -66,9 +72,17 @@ def serve(sample_every: int) -> None:
 def main() -> None:
     """Parse options and serve."""
     parser = argparse.ArgumentParser(description="Local push service for the benchmarks.")
-    parser.add_argument("--sample-every", type=int, default=100,
-                        help="check and decrypt every Nth request (default %(default)s)")
-    serve(parser.parse_args().sample_every)
+    parser.add_argument(
+        "--sample-every",
+        type=int,
+        default=100,
+        help="check and decrypt every Nth request (default %(default)s)",
+    )
+    parser.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
+    parser.add_argument("--tls-key", help="and this key")
+    options = parser.parse_args()
+    tls = server_context(options.tls_cert, options.tls_key) if options.tls_cert else None
+    serve(options.sample_every, tls)
 
 
 if __name__ == "__main__":

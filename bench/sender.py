@@ -26,8 +26,9 @@ from dispatch import Receiver, measure_baseline, new_vapid_pem, sample_payload  
 SUBJECT = "mailto:bench@example.org"
 
 
-def measure_sender(subscriptions: list[dict], vapid_pem: str,
-                   host: str) -> tuple[float, dict[str, int]]:
+def measure_sender(
+    subscriptions: list[dict], vapid_pem: str, host: str
+) -> tuple[float, dict[str, int]]:
     """Messages per second of one ``send_many`` over every subscription, and its results."""
     from cryptography.hazmat.primitives import serialization
 
@@ -36,9 +37,17 @@ def measure_sender(subscriptions: list[dict], vapid_pem: str,
 
     key = serialization.load_pem_private_key(vapid_pem.encode("ascii"), password=None)
     payload = sample_payload().encode("utf-8")
-    messages = [PushMessage(PushTarget(index, item["endpoint"], item["p256dh"], item["auth"]),
-                            payload, 3600, "normal", f"bench-{index}", index)
-                for index, item in enumerate(subscriptions)]
+    messages = [
+        PushMessage(
+            PushTarget(index, item["endpoint"], item["p256dh"], item["auth"]),
+            payload,
+            3600,
+            "normal",
+            f"bench-{index}",
+            index,
+        )
+        for index, item in enumerate(subscriptions)
+    ]
     with PushSender(VapidSigner(key, SUBJECT), [host]) as sender:
         # Open the connection pool and sign the VAPID token before the clock runs,
         # as a scheduler that has been up for a while has them.
@@ -56,8 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     """Measure the baseline and the sender; print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1_000, help="devices (default %(default)s)")
-    parser.add_argument("--sample-every", type=int, default=50,
-                        help="receiver decrypts and verifies every Nth body (default %(default)s)")
+    parser.add_argument(
+        "--sample-every",
+        type=int,
+        default=50,
+        help="receiver decrypts and verifies every Nth body (default %(default)s)",
+    )
     options = parser.parse_args(argv)
 
     receiver = Receiver(options.sample_every)
@@ -75,8 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"baseline (pywebpush.webpush loop): {baseline:.0f} msg/s")
     summary = " ".join(f"{key}={value}" for key, value in sorted(results.items()))
     print(f"sender (one send_many): {rate:.0f} msg/s  {summary}")
-    print(f"receiver: {stats['received']} requests, {stats['verified']} of {stats['checked']} "
-          "sampled bodies decrypted and VAPID-verified")
+    print(
+        f"receiver: {stats['received']} requests, {stats['verified']} of {stats['checked']} "
+        "sampled bodies decrypted and VAPID-verified"
+    )
     for problem in stats["problems"]:
         print(f"  receiver problem: {problem}")
     print(f"ratio: {rate / baseline:.2f}")

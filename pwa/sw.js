@@ -6,6 +6,9 @@
 // worker with a new cache: no manual bump needed.
 const VERSION = "1";
 const SHELL_CACHE = `tend-shell-${VERSION}`;
+// Precached at install: what a first visit shows and what works offline and signed out
+// ("Need a moment?", Learn). Every other screen is kept the first time it loads (see
+// cacheFirst), so a first visit stays small on a phone.
 const SHELL = [
   "/",
   "/manifest.webmanifest",
@@ -14,19 +17,20 @@ const SHELL = [
   "/js/api.js",
   "/js/ui.js",
   "/js/push.js",
-  "/js/presets.js",
-  "/js/charts.js",
-  "/js/schedule.js",
+  "/js/heal.js",
+  "/js/kept.js",
+  "/js/outbox.js",
   "/js/screens/welcome.js",
-  "/js/screens/onboarding.js",
-  "/js/screens/today.js",
-  "/js/screens/checkin.js",
-  "/js/screens/reminders.js",
-  "/js/screens/trends.js",
-  "/js/screens/settings.js",
+  "/js/passkeys.js",
+  "/js/screens/now.js",
+  "/js/exercises.js",
+  "/js/screens/learn.js",
+  "/js/offer.js",
+  "/js/screens/lock.js",
   "/icons/favicon-32.png",
   "/icons/icon-192.png",
   "/icons/badge-96.png",
+  "/icons/now-96.png",
 ];
 const OUTBOX_DB = "tend";
 const OUTBOX_STORE = "answers";
@@ -50,7 +54,8 @@ async function removeOldCaches() {
 }
 
 function isApi(url) {
-  return url.pathname.startsWith("/api/") || url.pathname === "/api" || url.pathname === "/healthz";
+  return url.pathname.startsWith("/api/") || url.pathname === "/api" ||
+    ["/healthz", "/readyz", "/metrics"].includes(url.pathname);
 }
 
 async function shellFirst(request) {
@@ -62,12 +67,63 @@ async function shellFirst(request) {
 
 async function cacheFirst(request) {
   const cached = await caches.match(request, { ignoreSearch: true });
-  return cached || fetch(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok && response.type === "basic") {
+    // Kept in this version's cache: the cache's name follows a digest of every shell file,
+    // so a kept copy can never outlive the version it belongs to.
+    const copy = response.clone();
+    caches.open(SHELL_CACHE).then((cache) => cache.put(request, copy)).catch(() => {});
+  }
+  return response;
+}
+
+/* ---- Learn: cards kept for reading offline ------------------------------------------ */
+
+// The cards hold no personal data. The copy kept is fetched without the session, so it
+// has the neutral words ("the people you help") rather than anyone's role.
+const LEARN_CACHE = "tend-learn";
+// Refresh the kept copy at most this often while the worker stays awake (cards rarely change).
+const LEARN_REFRESH_MS = 6 * 3600e3;
+let learnKeptAt = 0;
+const isLearn = (url) => url.pathname === "/api/learn" || url.pathname.startsWith("/api/learn/");
+
+async function keepNeutral(path) {
+  const response = await fetch(path, { credentials: "omit", cache: "no-store" });
+  if (response.ok) await (await caches.open(LEARN_CACHE)).put(path, response.clone());
+  return response;
+}
+
+/** Keep the list and every card; run at install and whenever the list is read online. */
+async function keepAllCards() {
+  const list = await keepNeutral("/api/learn");
+  if (!list.ok) return;
+  const { cards = [] } = await list.json();
+  await Promise.all(cards.map((card) => keepNeutral(`/api/learn/${encodeURIComponent(card.id)}`)));
+}
+
+async function learnFromNetworkOrKept(event, url) {
+  try {
+    const response = await fetch(event.request);
+    if (response.ok && url.pathname === "/api/learn" && Date.now() - learnKeptAt > LEARN_REFRESH_MS) {
+      learnKeptAt = Date.now();
+      event.waitUntil(keepAllCards().catch(() => {}));
+    }
+    return response;
+  } catch (error) {
+    const kept = await caches.match(url.pathname, { cacheName: LEARN_CACHE });
+    if (kept) return kept;
+    throw error;
+  }
 }
 
 function handleFetch(event) {
   const request = event.request;
   const url = new URL(request.url);
+  if (request.method === "GET" && url.origin === self.location.origin && isLearn(url)) {
+    event.respondWith(learnFromNetworkOrKept(event, url));
+    return;
+  }
   if (request.method !== "GET" || url.origin !== self.location.origin || isApi(url)) return;
   if (url.pathname === "/sw.js") return;
   if (request.mode === "navigate") event.respondWith(shellFirst(request));
@@ -76,14 +132,21 @@ function handleFetch(event) {
 
 /* ---- Push: show the notification ----------------------------------------------------- */
 
-/** Parse a push body: Declarative Web Push JSON, or plain text as the body. */
+// Shown when a push cannot be read: every push must show something, or the platform
+// counts a strike against the subscription (iOS revokes it after a few).
+const GENTLE = { title: "Tend", body: "Something is waiting for you in Tend, whenever you have a moment." };
+
+/** Parse a push body: Declarative Web Push JSON; anything unreadable gives the gentle one. */
 function parsePush(data) {
-  if (!data) return { notification: { title: "Tend", body: "" } };
+  let message = null;
   try {
-    const message = data.json();
-    if (message && typeof message === "object") return message;
-  } catch (_) { /* not JSON */ }
-  return { notification: { title: "Tend", body: data.text() } };
+    message = data ? data.json() : null;
+  } catch (_) { /* not JSON, or not decryptable text */ }
+  const n = message && typeof message === "object" && !Array.isArray(message) ? message.notification : null;
+  if (!n || typeof n !== "object" || typeof n.title !== "string" || !n.title.trim()) {
+    return { notification: { ...GENTLE, navigate: "/" } };
+  }
+  return message;
 }
 
 /** The notification options for a parsed push message. */
@@ -111,11 +174,29 @@ function notificationOptions(message) {
   };
 }
 
+/** A check-in waiting for an answer sets a gentle badge on the app icon (where supported). */
+async function setBadge(message) {
+  const count = Number(message.app_badge);
+  if (!Number.isInteger(count) || count < 1 || !("setAppBadge" in self.navigator)) return;
+  try { await self.navigator.setAppBadge(count); } catch (_) { /* not installed, or not allowed */ }
+}
+
+function clearBadge() {
+  if ("clearAppBadge" in self.navigator) return self.navigator.clearAppBadge().catch(() => {});
+  return Promise.resolve();
+}
+
 async function showPushNotification(data) {
   const message = parsePush(data);
-  const title = (message.notification && message.notification.title) || "Tend";
-  await self.registration.showNotification(title, notificationOptions(message));
+  try {
+    await self.registration.showNotification(message.notification.title, notificationOptions(message));
+  } catch (_) {
+    // Options this browser refuses (an odd action or icon): still show something.
+    await self.registration.showNotification(GENTLE.title, { body: GENTLE.body, data: { navigate: "/" } });
+  }
+  await setBadge(message);
   await flushOutbox().catch(() => {});
+  await refreshSubscriptionDaily().catch(() => false);
 }
 
 function handlePush(event) {
@@ -248,6 +329,7 @@ async function openOrFocus(navigate) {
 async function respondToClick(notification, action) {
   const data = notification.data || {};
   notification.close();
+  if (data.answer_token) await clearBadge(); // answered or opened: no longer waiting
   if (action && data.answer_token) {
     const result = await postAnswer(data.answer_token, action);
     if (result.status === "rejected") await openOrFocus(data.navigate);
@@ -295,11 +377,41 @@ async function resubscribe() {
   });
 }
 
+const STATE_CACHE = "tend-state";
+const SEEN_KEY = "/__tend/subscription-posted";
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * At most once a day, when a push arrives, post this browser's subscription again so the
+ * server knows the device is alive (people who answer from notifications may never open
+ * the app). A missing subscription is left to the page, which replaces it on its next start.
+ */
+async function refreshSubscriptionDaily(now = Date.now()) {
+  const cache = await caches.open(STATE_CACHE);
+  const last = await cache.match(SEEN_KEY);
+  if (last && now - Number(await last.text()) < DAY_MS) return false;
+  const subscription = await self.registration.pushManager.getSubscription();
+  if (!subscription) return false;
+  const csrf = await (await fetch("/api/csrf", { credentials: "same-origin" })).json();
+  const response = await fetch("/api/push/subscriptions", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf.csrf_token },
+    body: JSON.stringify(subscription.toJSON()),
+  });
+  if (response.ok) await cache.put(SEEN_KEY, new Response(String(now)));
+  return response.ok;
+}
+
 function handleSubscriptionChange(event) {
   event.waitUntil(resubscribe());
 }
 
 self.addEventListener("install", (event) => event.waitUntil(precacheShell()));
+self.addEventListener("install", (event) => {
+  learnKeptAt = Date.now();
+  event.waitUntil(keepAllCards().catch(() => {}));
+});
 self.addEventListener("activate", (event) => event.waitUntil(removeOldCaches()));
 self.addEventListener("fetch", handleFetch);
 self.addEventListener("push", handlePush);

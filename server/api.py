@@ -1,7 +1,7 @@
 """The JSON API layer: one decorator that validates, authorises and documents a route.
 
 ``route`` validates the body and query string with pydantic models, requires a
-login and a CSRF token where API.md says so, and records the route with its
+login and a CSRF token where the contract says so, and records the route with its
 schemas, so ``/api/openapi.json`` is generated from the very models that
 validate requests.
 """
@@ -11,7 +11,10 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
-from collections.abc import Callable
+import threading
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -22,11 +25,15 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 from werkzeug.routing import ValidationError as NotThisRule
 
+from server.db import db
+
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_SESSION_KEY = "csrf_token"
 # Row ids are INTEGER columns: on PostgreSQL a larger number is an error, not "no such row".
 MAX_ROW_ID = 2**31 - 1
 RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+# Schedule shapes name the union member in an error's location; a person never needs it.
+SCHEDULE_TAGS = frozenset({"daily", "interval", "once", "monthly"})
 
 
 class RowIdConverter(IntegerConverter):
@@ -45,7 +52,7 @@ class RowIdConverter(IntegerConverter):
 
 
 class ApiError(Exception):
-    """An error answered as API.md's JSON error shape."""
+    """An error answered in the JSON error shape every route documents."""
 
     def __init__(
         self,
@@ -85,18 +92,82 @@ def error_response(
     return resp
 
 
+# What each kind of pydantic error means, in a short sentence a tired person can act on.
+# Keys are pydantic's stable error types; ``{name}`` fills from the error's context.
+PLAIN_WORDS: dict[str, str] = {
+    "missing": "Please fill this in.",
+    "greater_than_equal": "Use {ge} or more.",
+    "less_than_equal": "Use {le} or less.",
+    "greater_than": "Use more than {gt}.",
+    "less_than": "Use less than {lt}.",
+    "string_too_short": "Use at least {min_length} characters.",
+    "string_too_long": "Keep this to {max_length} characters or fewer.",
+    "too_short": "Choose at least {min_length}.",
+    "too_long": "Choose at most {max_length}.",
+    "int_parsing": "Use a whole number.",
+    "int_type": "Use a whole number.",
+    "int_from_float": "Use a whole number.",
+    "float_parsing": "Use a number.",
+    "float_type": "Use a number.",
+    "bool_parsing": "Choose yes or no.",
+    "bool_type": "Choose yes or no.",
+    "string_type": "Write some text here.",
+    "literal_error": "Choose one of the options.",
+    "enum": "Choose one of the options.",
+    "union_tag_invalid": "Choose one of the options.",
+    "union_tag_not_found": "Choose one of the options.",
+    "string_pattern_mismatch": "This doesn't look right. Please check it for typos.",
+    "extra_forbidden": "Tend doesn't use this here; please leave it out.",
+    "date_parsing": "Use a date like 2026-01-31.",
+    "date_from_datetime_parsing": "Use a date like 2026-01-31.",
+    "date_type": "Use a date like 2026-01-31.",
+    "time_parsing": "Use a time like 18:30.",
+    "time_type": "Use a time like 18:30.",
+    "datetime_parsing": "Use a date and time like 2026-01-31T18:30+01:00.",
+    "datetime_from_date_parsing": "Use a date and time like 2026-01-31T18:30+01:00.",
+    "datetime_type": "Use a date and time like 2026-01-31T18:30+01:00.",
+    "timezone_aware": "Add the time zone, like +01:00, to this time.",
+    "url_parsing": "Use a full web address, starting with https://.",
+    "url_scheme": "Use a web address starting with https://.",
+    "list_type": "Choose from the list.",
+    "model_type": "Please fill in this part of the form.",
+    "dict_type": "Please fill in this part of the form.",
+    "json_invalid": "This couldn't be read. Please try again.",
+}
+FALLBACK_WORDS = "Please check this."
+
+
+def plain_words(error: dict) -> str:
+    """One pydantic error as a short sentence for a person.
+
+    Our own validators already speak plainly (``ValueError("Choose at least one day.")``)
+    and keep their words; every other error gets its sentence from ``PLAIN_WORDS``.
+    """
+    kind = error.get("type", "")
+    context = error.get("ctx") or {}
+    if kind == "value_error":
+        message = str(error.get("msg", ""))
+        return message.removeprefix("Value error, ") or FALLBACK_WORDS
+    if kind in {"string_too_short", "too_short"} and context.get("min_length") == 1:
+        return "Please fill this in." if kind == "string_too_short" else "Choose at least one."
+    template = PLAIN_WORDS.get(kind)
+    if template is None:
+        return FALLBACK_WORDS
+    try:
+        return template.format(**context)
+    except (KeyError, IndexError, ValueError):
+        return FALLBACK_WORDS
+
+
 def fields_from_validation_error(exc: ValidationError, prefix: str = "") -> dict[str, str]:
-    """Map pydantic errors to ``{"dotted.field": "what is wrong"}``."""
+    """Map pydantic errors to ``{"dotted.field": "what to do, in plain words"}``, every field."""
     fields: dict[str, str] = {}
     for err in exc.errors(include_url=False):
         loc = [str(part) for part in err["loc"] if not str(part).startswith("function-")]
         # Discriminated unions add the tag to the location; it is noise to a person.
-        loc = [part for part in loc if part not in {"daily", "interval", "once"}] or loc
+        loc = [part for part in loc if part not in SCHEDULE_TAGS] or loc
         name = ".".join([prefix, *loc] if prefix else loc) or "body"
-        message = err["msg"]
-        if message.startswith("Value error, "):
-            message = message[len("Value error, ") :]
-        fields.setdefault(name, message)
+        fields.setdefault(name, plain_words(err))
     return fields
 
 
@@ -142,6 +213,8 @@ class RouteDoc:
     auth: bool
     csrf: bool
     tags: list[str] = field(default_factory=list)
+    # A body the view reads itself, not JSON: its media type (e.g. "text/calendar").
+    raw_body: str | None = None
 
 
 ROUTES: dict[str, RouteDoc] = {}
@@ -264,6 +337,7 @@ def route(
     csrf: bool = True,
     summary: str = "",
     tags: list[str] | None = None,
+    raw_body: str | None = None,
 ) -> Callable:
     """Register an API view on ``bp`` with validation, auth, CSRF and OpenAPI documentation."""
     methods = [m.upper() for m in methods]
@@ -297,7 +371,50 @@ def route(
             auth=auth,
             csrf=csrf,
             tags=tags or [bp.name],
+            raw_body=raw_body,
         )
         return wrapper
 
     return decorator
+
+
+def signed_in_user():
+    """The signed-in ``User``, attached to this request's database session."""
+    return db.session.merge(current_user._get_current_object())
+
+
+def owned_or_404(session, model, user_id: int, row_id: int, what: str):
+    """The user's row of ``model``, or 404 (someone else's looks exactly like none)."""
+    row = session.get(model, row_id)
+    if row is None or row.user_id != user_id:
+        raise ApiError(404, "not_found", f"That {what} isn't on your list.")
+    return row
+
+
+# One heavy planning request per person at a time (per web process): however many
+# tabs someone opens, their planning uses one thread, and everyone else keeps the rest.
+# Weak values: a person's lock lives only while a request of theirs holds or waits for
+# it, so the table does not grow with every person who ever planned something.
+_person_locks: weakref.WeakValueDictionary[int, threading.Lock] = weakref.WeakValueDictionary()
+_person_locks_guard = threading.Lock()
+PLANNING_WAIT_SECONDS = 10.0
+
+
+@contextmanager
+def one_at_a_time(user_id: int, wait: float = PLANNING_WAIT_SECONDS) -> Iterator[None]:
+    """Run the block while holding this person's planning lock; 429 if it stays busy."""
+    with _person_locks_guard:
+        lock = _person_locks.get(user_id)
+        if lock is None:
+            lock = _person_locks[user_id] = threading.Lock()
+    if not lock.acquire(timeout=wait):
+        raise ApiError(
+            429,
+            "busy",
+            "Tend is still working out your last request. Try again in a moment.",
+            headers={"Retry-After": "2"},
+        )
+    try:
+        yield
+    finally:
+        lock.release()

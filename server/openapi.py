@@ -85,6 +85,11 @@ def operation(doc: RouteDoc, path_params: list[dict], components: dict) -> dict:
                 "application/json": {"schema": schema_ref(doc.body, components, "validation")}
             },
         }
+    if doc.raw_body is not None:
+        op["requestBody"] = {
+            "required": True,
+            "content": {doc.raw_body: {"schema": {"type": "string"}}},
+        }
     ok: dict[str, Any] = {"description": "Success"}
     if doc.response is not None:
         ok["content"] = {

@@ -130,10 +130,12 @@ def push_app(app_config, push_receiver):
 
     app_config["TEND_PUSH_EXTRA_HOSTS"] = [push_receiver.host]
     application = create_app(app_config)
-    signer = VapidSigner(application.extensions["tend.vapid_key"],
-                         application.config["TEND_VAPID_SUBJECT"])
+    signer = VapidSigner(
+        application.extensions["tend.vapid_key"], application.config["TEND_VAPID_SUBJECT"]
+    )
     application.extensions[push_service.SENDER_KEY] = PushSender(
-        signer, [push_receiver.host], backoff_base=0.05, backoff_cap=0.2)
+        signer, [push_receiver.host], backoff_base=0.05, backoff_cap=0.2
+    )
     yield application
     close_sender(application)
     application.extensions["tend.engine"].dispose()

@@ -8,6 +8,12 @@ the subscription it issued, and records what arrived. Each subscription can be
 told how to answer: 201, 404, 410, 429 with ``Retry-After``, 500, a redirect, or
 to hang past the client's timeout.
 
+``PushReceiver(apple=True)`` applies the rules Apple publishes for its push
+service to the VAPID token (subject a ``mailto:`` or ``https:`` URI of a real
+host, ``aud`` the endpoint's origin, ``exp`` at most 24 hours ahead, a valid
+ES256 signature) and answers ``403 {"reason": "BadJwtToken"}`` to any token
+that breaks one, where Google's and Mozilla's services would accept it.
+
 Fixture: ``push_receiver`` (import it in conftest with
 ``from tests.push_receiver import push_receiver  # noqa: F401``).
 """
@@ -15,15 +21,18 @@ Fixture: ``push_receiver`` (import it in conftest with
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import os
 import secrets
+import ssl
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 import http_ece
 import pytest
@@ -33,6 +42,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 MAX_TOKEN_AHEAD_SECONDS = 24 * 60 * 60
+# Names that never resolve on the internet; Apple refuses subjects under them.
+RESERVED_SUFFIXES = ("local", "localdomain", "internal", "invalid", "test", "example", "lan")
+BAD_JWT = json.dumps({"reason": "BadJwtToken"}).encode()
 
 
 class _Server(ThreadingHTTPServer):
@@ -59,6 +71,7 @@ class Reply:
     status: int = 201
     headers: dict[str, str] = field(default_factory=dict)
     hang_seconds: float = 0.0
+    body: bytes = b""
 
     @classmethod
     def created(cls) -> Reply:
@@ -133,8 +146,14 @@ class PushReceiver:
     the others are counted and answered.
     """
 
-    def __init__(self, *, sample_every: int = 1) -> None:
-        self.sample_every = max(1, sample_every)
+    def __init__(
+        self, *, sample_every: int = 1, apple: bool = False, tls: ssl.SSLContext | None = None
+    ) -> None:
+        self.apple = apple
+        # With a server-side TLS context it answers on https://, as real push services do.
+        self.tls = tls
+        # Apple's rules are checked on every request, so nothing is sampled away.
+        self.sample_every = 1 if apple else max(1, sample_every)
         self.received: list[Received] = []
         self.count = 0
         self._subscriptions: dict[str, Subscription] = {}
@@ -150,6 +169,8 @@ class PushReceiver:
     def start(self) -> PushReceiver:
         """Bind to a free port on 127.0.0.1 and serve in a background thread."""
         server = _Server(("127.0.0.1", 0), _handler_for(self))
+        if self.tls is not None:
+            server.socket = self.tls.wrap_socket(server.socket, server_side=True)
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, daemon=True)
         self._thread.start()
@@ -185,8 +206,8 @@ class PushReceiver:
 
     @property
     def origin(self) -> str:
-        """``http://127.0.0.1:<port>``, the expected VAPID audience."""
-        return f"http://{self.host}"
+        """``http(s)://127.0.0.1:<port>``, the expected VAPID audience."""
+        return f"{'https' if self.tls else 'http'}://{self.host}"
 
     # -- subscriptions and scripted answers -------------------------------------------
     def make_subscription(self) -> Subscription:
@@ -272,6 +293,10 @@ class PushReceiver:
             record.problems.append(f"exp {exp!r} is not within 24 hours from now")
         if not str(claims.get("sub", "")).startswith(("mailto:", "https:")):
             record.problems.append("sub missing or not mailto:/https:")
+        elif self.apple:
+            problem = apple_subject_problem(str(claims["sub"]))
+            if problem:
+                record.problems.append(problem)
         record.vapid_valid = not record.problems
 
     def _decrypt(
@@ -297,6 +322,25 @@ class PushReceiver:
             record.payload = json.loads(plain)
         except Exception as error:  # any failure here means the sender got it wrong
             record.problems.append(f"cannot decrypt: {error!r}")
+
+
+def apple_subject_problem(subject: str) -> str | None:
+    """Why Apple's push service would refuse ``subject``, or None for a real host."""
+    if subject.startswith("mailto:"):
+        host = subject[len("mailto:") :].split("?", 1)[0].rpartition("@")[2]
+    else:
+        host = (urlsplit(subject).hostname or "") if subject.startswith("https://") else ""
+    host = host.strip().rstrip(".").lower()
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return f"sub host {host!r} is an IP address"
+    except ValueError:
+        pass
+    if not host or "." not in host or host.endswith(".localhost"):
+        return f"sub host {host!r} is not a real host"
+    if host.rsplit(".", 1)[1] in RESERVED_SUFFIXES:
+        return f"sub host {host!r} is a reserved name"
+    return None
 
 
 def _parse_vapid_header(value: str) -> tuple[str | None, str | None]:
@@ -340,21 +384,25 @@ def _handler_for(receiver: PushReceiver) -> type[BaseHTTPRequestHandler]:
             headers = {name.lower(): value for name, value in self.headers.items()}
             reply = receiver._next_reply(self.path)
             record = receiver._record(self.path, headers, body)
-            status = reply.status
-            if record.checked and not record.vapid_valid and status < 300:
+            status, headers, answer = reply.status, reply.headers, reply.body
+            if record.checked and not record.vapid_valid and receiver.apple:
+                status, headers, answer = 403, {"Content-Type": "application/json"}, BAD_JWT
+            elif record.checked and not record.vapid_valid and status < 300:
                 status = 401  # what a push service says to a bad VAPID token
             record.status = status
             if reply.hang_seconds and receiver._stopping.wait(reply.hang_seconds):
                 return
-            self._answer(status, reply.headers)
+            self._answer(status, headers, answer)
 
-        def _answer(self, status: int, headers: dict[str, str]) -> None:
+        def _answer(self, status: int, headers: dict[str, str], answer: bytes = b"") -> None:
             try:
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", "0")
+                self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
+                if answer:
+                    self.wfile.write(answer)
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True
 

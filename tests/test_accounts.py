@@ -45,8 +45,11 @@ def test_hours_stored_before_the_end_rule_still_read_back(app, client, auth, ali
     # Before work hours had to end after they start, such a row could be stored.
     users = User.__table__
     with app.extensions["tend.engine"].begin() as conn:
-        conn.execute(users.update().where(users.c.id == alice.id)
-                     .values(work_start="09:00", work_end="09:00"))
+        conn.execute(
+            users.update()
+            .where(users.c.id == alice.id)
+            .values(work_start="09:00", work_end="09:00")
+        )
     auth.as_user(alice)
     response = client.get("/api/me")
     assert response.status_code == 200
@@ -78,9 +81,7 @@ def test_register_rejects_bad_input_with_field_errors(client, body, field):
 
 
 def test_malformed_json_is_400(client):
-    response = client.post(
-        "/api/auth/register", data="{not json", content_type="application/json"
-    )
+    response = client.post("/api/auth/register", data="{not json", content_type="application/json")
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid_json"
 
@@ -261,21 +262,44 @@ def test_delete_me_removes_every_row(app, client, auth, alice, bob, db_session):
 
     with db_session as s:
         for persona in (alice, bob):
-            reminder = Reminder(user_id=persona.id, kind="sleep", title="Wind down",
-                                schedule={"type": "daily", "time": "22:00"})
+            reminder = Reminder(
+                user_id=persona.id,
+                kind="sleep",
+                title="Wind down",
+                schedule={"type": "daily", "time": "22:00"},
+            )
             s.add(reminder)
             s.flush()
-            s.add(Delivery(reminder_id=reminder.id, user_id=persona.id, kind="sleep",
-                           due_at=reminder.created_at))
+            s.add(
+                Delivery(
+                    reminder_id=reminder.id,
+                    user_id=persona.id,
+                    kind="sleep",
+                    due_at=reminder.created_at,
+                )
+            )
             checkin = CheckIn(user_id=persona.id)
             s.add(checkin)
             s.flush()
-            s.add(CheckInAnswer(checkin_id=checkin.id, user_id=persona.id, question_id="q",
-                                domain="sleep", value=3))
+            s.add(
+                CheckInAnswer(
+                    checkin_id=checkin.id,
+                    user_id=persona.id,
+                    question_id="q",
+                    domain="sleep",
+                    value=3,
+                )
+            )
             s.add(SupportPerson(user_id=persona.id, name="Sam"))
             s.add(RestoringActivity(user_id=persona.id, text="A walk"))
-            s.add(TimeOff(user_id=persona.id, start=reminder.created_at.date(),
-                          end=reminder.created_at.date(), kind="taken"))
+            s.add(
+                TimeOff(
+                    user_id=persona.id,
+                    start=reminder.created_at.date(),
+                    end=reminder.created_at.date(),
+                    kind="taken",
+                )
+            )
         s.commit()
 
     auth.as_user(alice)
@@ -291,7 +315,8 @@ def test_delete_me_removes_every_row(app, client, auth, alice, bob, db_session):
             assert left == 0, table.name
         assert conn.execute(select(func.count()).select_from(User.__table__)).scalar_one() == 1
         bobs = conn.execute(
-            select(func.count()).select_from(Reminder.__table__)
+            select(func.count())
+            .select_from(Reminder.__table__)
             .where(Reminder.__table__.c.user_id == bob.id)
         ).scalar_one()
         assert bobs == 1
@@ -304,8 +329,15 @@ def test_export_has_everything_but_secrets(client, auth, alice, db_session):
         checkin = CheckIn(user_id=alice.id, note="long day")
         s.add(checkin)
         s.flush()
-        s.add(CheckInAnswer(checkin_id=checkin.id, user_id=alice.id, question_id="sleep_rested",
-                            domain="sleep", value=2))
+        s.add(
+            CheckInAnswer(
+                checkin_id=checkin.id,
+                user_id=alice.id,
+                question_id="sleep_rested",
+                domain="sleep",
+                value=2,
+            )
+        )
         s.commit()
     auth.as_user(alice)
     response = client.get("/api/export")
@@ -347,8 +379,7 @@ def test_each_sign_in_is_its_own_session(app, auth, alice):
     app.test_client_class = ApiClient
     phone, laptop = app.test_client(), app.test_client()
     for device in (phone, laptop):
-        response = device.post("/api/auth/login",
-                               json={"email": alice.email, "password": PASSWORD})
+        response = device.post("/api/auth/login", json={"email": alice.email, "password": PASSWORD})
         assert response.status_code == 200
     assert phone.post("/api/auth/logout").status_code == 204
     assert phone.get("/api/me").status_code == 401

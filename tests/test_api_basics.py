@@ -138,6 +138,7 @@ def test_settings_defaults_and_parsing():
     assert load_settings({})["TEND_PUBLIC_URL"] == "http://127.0.0.1:8000"
     assert load_settings({"TEND_HOST": "0.0.0.0"})["TEND_PUBLIC_URL"] == "http://127.0.0.1:8000"
     assert load_settings({"TEND_HOST": "::1", "TEND_PORT": "9000"})["TEND_PUBLIC_URL"] == (
-        "http://[::1]:9000")
+        "http://[::1]:9000"
+    )
     given = {"TEND_PORT": "8080", "TEND_PUBLIC_URL": "https://tend.example.org/"}
     assert load_settings(given)["TEND_PUBLIC_URL"] == "https://tend.example.org"

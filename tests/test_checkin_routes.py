@@ -60,17 +60,21 @@ def test_answering_and_listing(client, auth, alice):
 
 def test_unknown_questions_and_values_off_the_scale_are_field_errors(client, auth, alice):
     auth.as_user(alice)
-    body = {"answers": [
-        {"question_id": "sleep.quality", "value": 9},
-        {"question_id": "no.such", "value": 3},
-        {"question_id": "focus.tasks", "value": 2},
-        {"question_id": "focus.tasks", "value": 3},
-    ]}
+    body = {
+        "answers": [
+            {"question_id": "sleep.quality", "value": 9},
+            {"question_id": "no.such", "value": 3},
+            {"question_id": "focus.tasks", "value": 2},
+            {"question_id": "focus.tasks", "value": 3},
+        ]
+    }
     response = client.post("/api/checkins", json=body)
     assert response.status_code == 400
     fields = response.get_json()["error"]["fields"]
     assert set(fields) == {
-        "answers.0.value", "answers.1.question_id", "answers.3.question_id",
+        "answers.0.value",
+        "answers.1.question_id",
+        "answers.3.question_id",
     }
     empty = client.post("/api/checkins", json={"answers": []})
     assert empty.status_code == 400 and "answers" in empty.get_json()["error"]["fields"]
@@ -93,8 +97,10 @@ def test_moment_link_must_be_ones_own(client, auth, alice, bob):
 def test_since_and_until_in_the_users_calendar(client, auth, alice):
     answer = {"answers": [{"question_id": "sleep.quality", "value": 3}]}
     # 23:30 UTC on 9 March is already 10 March in Berlin.
-    for moment in (datetime(2026, 3, 8, 12, 0, tzinfo=UTC), datetime(2026, 3, 9, 23, 30,
-                                                                         tzinfo=UTC)):
+    for moment in (
+        datetime(2026, 3, 8, 12, 0, tzinfo=UTC),
+        datetime(2026, 3, 9, 23, 30, tzinfo=UTC),
+    ):
         with time_machine.travel(moment, tick=False):
             auth.as_user(alice)  # Europe/Berlin
             assert client.post("/api/checkins", json=answer).status_code == 201
@@ -120,12 +126,18 @@ def test_a_bad_question_bank_stops_the_app_from_starting(app_config, tmp_path):
 
 def test_an_organisations_own_bank(app_config, tmp_path):
     bank = {
-        "name": "Org bank", "domains": {"sleep": {"title": "Sleep"}},
-        "questions": [{
-            "id": "org.sleep", "domain": "sleep", "direction": "higher_is_better",
-            "text": "Slept okay?", "scale": {"min": 0, "max": 1, "labels": ["No", "Yes"]},
-            "quick_answers": [{"value": 0, "title": "No"}, {"value": 1, "title": "Yes"}],
-        }],
+        "name": "Org bank",
+        "domains": {"sleep": {"title": "Sleep"}},
+        "questions": [
+            {
+                "id": "org.sleep",
+                "domain": "sleep",
+                "direction": "higher_is_better",
+                "text": "Slept okay?",
+                "scale": {"min": 0, "max": 1, "labels": ["No", "Yes"]},
+                "quick_answers": [{"value": 0, "title": "No"}, {"value": 1, "title": "Yes"}],
+            }
+        ],
     }
     path = tmp_path / "org.json"
     path.write_text(json.dumps(bank))
@@ -133,8 +145,11 @@ def test_an_organisations_own_bank(app_config, tmp_path):
     app = create_app(app_config)
     app.test_client_class = ApiClient
     client = app.test_client()
-    body = {"email": "org@example.com", "password": "correct horse battery staple",
-            "timezone": "UTC"}
+    body = {
+        "email": "org@example.com",
+        "password": "correct horse battery staple",
+        "timezone": "UTC",
+    }
     assert client.post("/api/auth/register", json=body).status_code == 201
     assert [q["id"] for q in client.get("/api/checkins/next").get_json()["questions"]] == [
         "org.sleep"

@@ -21,8 +21,12 @@ def documented_gets(app) -> dict[str, type]:
     """``rule -> response model`` of every GET /api route without path arguments."""
     found = {}
     for rule in app.url_map.iter_rules():
-        if (rule.rule.startswith("/api") and "GET" in (rule.methods or ())
-                and not rule.arguments and rule.rule not in UNDOCUMENTED_BY_DESIGN):
+        if (
+            rule.rule.startswith("/api")
+            and "GET" in (rule.methods or ())
+            and not rule.arguments
+            and rule.rule not in UNDOCUMENTED_BY_DESIGN
+        ):
             doc = ROUTES[rule.endpoint]
             assert doc.response is not None, f"{rule.rule} has no response model"
             found[rule.rule] = doc.response

@@ -9,11 +9,11 @@ import pytest
 import time_machine
 from sqlmodel import select
 
+from scheduler.compose import content_for, payload_for
 from server.accounts.models import User
 from server.checkins.models import CheckIn, CheckInAnswer
 from server.checkins.notify import checkin_content
 from server.deliveries.tokens import hash_token, issue_token
-from server.reminders.content import compose
 from server.reminders.models import Delivery, Reminder
 
 NOW = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
@@ -21,15 +21,26 @@ NOW = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
 
 def make_delivery(db_session, user_id: int, *, kind="checkin", meta=None, question_id=None):
     """A reminder and one sent delivery of it with a fresh token; returns (delivery, token)."""
-    reminder = Reminder(user_id=user_id, kind=kind, title="A moment to check in",
-                        schedule={"type": "daily", "time": "19:00", "days": [0, 1, 2, 3, 4]},
-                        meta=meta or {})
+    reminder = Reminder(
+        user_id=user_id,
+        kind=kind,
+        title="A moment to check in",
+        schedule={"type": "daily", "time": "19:00", "days": [0, 1, 2, 3, 4]},
+        meta=meta or {},
+    )
     db_session.add(reminder)
     db_session.flush()
-    delivery = Delivery(reminder_id=reminder.id, user_id=user_id, kind=kind, due_at=NOW,
-                        status="sent", question_id=question_id)
-    token = issue_token(delivery, NOW)
+    delivery = Delivery(
+        reminder_id=reminder.id,
+        user_id=user_id,
+        kind=kind,
+        due_at=NOW,
+        status="sent",
+        question_id=question_id,
+    )
     db_session.add(delivery)
+    db_session.flush()
+    token = issue_token(delivery, NOW, "test-secret-key")
     db_session.commit()
     return delivery, token
 
@@ -46,13 +57,32 @@ def post_answer(client, token: str, body: dict):
     return client.post(f"/api/deliveries/{token}/answer", json=body)
 
 
-def test_token_is_random_hashed_and_expires_in_a_day(db_session, alice):
+def test_token_is_derived_hashed_and_expires_in_a_day(db_session, alice):
     delivery, token = make_delivery(db_session, alice.id, question_id="sleep.quality")
     assert len(token) >= 43  # 256 bits, base64url
     assert delivery.answer_token_hash == hash_token(token) != token
     assert delivery.token_expires_at == NOW + timedelta(hours=24)
     _, other = make_delivery(db_session, alice.id, question_id="sleep.quality")
     assert other != token
+    assert issue_token(delivery, NOW, "another-secret") != token
+
+
+def test_a_resent_delivery_carries_the_same_token_and_never_reopens_an_answer(
+    client, db_session, alice
+):
+    delivery, token = make_delivery(db_session, alice.id, question_id="sleep.quality")
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        assert post_answer(client, token, {"value": 4}).status_code == 200
+    db_session.refresh(delivery)
+    answered_at = delivery.answered_at
+    # Sent again after a crash: the same token, and the answer stays given.
+    assert issue_token(delivery, NOW + timedelta(minutes=6), "test-secret-key") == token
+    db_session.commit()
+    db_session.refresh(delivery)
+    assert delivery.answered_at == answered_at is not None
+    with time_machine.travel(NOW + timedelta(minutes=7), tick=False):
+        assert post_answer(client, token, {"value": 1}).status_code == 404
+    assert answers_of(db_session, alice.id) == [("sleep.quality", 4)]
 
 
 def test_answer_is_recorded_once_from_the_notification(client, db_session, alice):
@@ -127,9 +157,13 @@ def test_followup_answer_is_linked_to_its_moment(client, auth, db_session, alice
         auth.as_user(alice)
         moment = client.post("/api/moments", json={"kind": "client_loss", "intensity": 4})
         moment_id = moment.get_json()["moment"]["id"]
-    _, token = make_delivery(db_session, alice.id, kind="followup",
-                             meta={"moment_id": moment_id, "domains": ["intrusion"]},
-                             question_id="intrusion.replay")
+    _, token = make_delivery(
+        db_session,
+        alice.id,
+        kind="followup",
+        meta={"moment_id": moment_id, "domains": ["intrusion"]},
+        question_id="intrusion.replay",
+    )
     with time_machine.travel(NOW, tick=False):
         assert post_answer(client, token, {"value": 4}).status_code == 200
     checkin = db_session.exec(select(CheckIn)).one()
@@ -141,7 +175,7 @@ def test_checkin_notification_offers_two_answers(app, db_session, alice):
     user = db_session.get(User, alice.id)
     reminder = db_session.get(Reminder, delivery.reminder_id)
     with app.app_context(), time_machine.travel(NOW, tick=False):
-        content = compose(db_session, user, reminder, delivery, NOW)
+        content = content_for(db_session, user, reminder, delivery, NOW)
     assert delivery.question_id
     question = content.extra["question"]
     assert question["id"] == delivery.question_id
@@ -154,8 +188,12 @@ def test_checkin_notification_offers_two_answers(app, db_session, alice):
 
 
 def test_followup_notification_asks_about_the_moment(app, db_session, alice):
-    delivery, _ = make_delivery(db_session, alice.id, kind="followup",
-                                meta={"moment_id": 7, "domains": ["support", "sleep"]})
+    delivery, _ = make_delivery(
+        db_session,
+        alice.id,
+        kind="followup",
+        meta={"moment_id": 7, "domains": ["support", "sleep"]},
+    )
     user = db_session.get(User, alice.id)
     reminder = db_session.get(Reminder, delivery.reminder_id)
     with app.app_context():
@@ -165,18 +203,19 @@ def test_followup_notification_asks_about_the_moment(app, db_session, alice):
 
 
 def test_dispatched_payload_carries_actions_and_a_working_token(app, client, db_session, alice):
-    from scheduler.dispatch import issue_answer_token, payload_for
-
     delivery, _ = make_delivery(db_session, alice.id)
     user = db_session.get(User, alice.id)
     reminder = db_session.get(Reminder, delivery.reminder_id)
     with app.app_context():
-        content = compose(db_session, user, reminder, delivery, NOW)
-        token = issue_answer_token(delivery, NOW)
+        content = content_for(db_session, user, reminder, delivery, NOW)
+        token = issue_token(delivery, NOW, app.secret_key)
         payload = json.loads(payload_for(app, reminder, delivery, content, token))
-    db_session.add(delivery)
     db_session.commit()
     assert payload["answer_token"] == token
+    # Safari shows no buttons: a tap opens the one-screen answer, and the icon gets a badge.
+    public = app.config["TEND_PUBLIC_URL"]
+    assert payload["notification"]["navigate"] == f"{public}/#/answer/{token}"
+    assert payload["app_badge"] == 1
     actions = payload.get("actions") or payload["notification"]["actions"]
     value = int(actions[1]["action"].split(":")[1])
     with time_machine.travel(NOW, tick=False):

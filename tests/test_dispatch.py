@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from scheduler import dispatch
 from scheduler.dispatch import claim_due, run_tick
+from scheduler.lease import Worker
 from server import create_app
 from server.accounts.models import User
 from server.push import service as push_service
@@ -52,8 +53,14 @@ def add_device(app, user: User, receiver):
     """A push subscription of ``user`` at the receiver."""
     subscription = receiver.make_subscription()
     with Session(engine_of(app)) as session:
-        session.add(PushSubscription(user_id=user.id, endpoint=subscription.endpoint,
-                                     p256dh=subscription.p256dh, auth=subscription.auth))
+        session.add(
+            PushSubscription(
+                user_id=user.id,
+                endpoint=subscription.endpoint,
+                p256dh=subscription.p256dh,
+                auth=subscription.auth,
+            )
+        )
         session.commit()
     return subscription
 
@@ -61,8 +68,9 @@ def add_device(app, user: User, receiver):
 def add_reminder(app, user: User, kind: str, schedule: dict, now: datetime) -> int:
     """A reminder created as the API would, at ``now``."""
     with Session(engine_of(app), expire_on_commit=False) as session:
-        reminder = create_reminder(session, session.get(User, user.id), kind, None, schedule,
-                                   now=now)
+        reminder = create_reminder(
+            session, session.get(User, user.id), kind, None, schedule, now=now
+        )
         session.commit()
         return reminder.id
 
@@ -106,16 +114,26 @@ def test_policy_skips_are_recorded_with_reasons(push_app, push_receiver):
     add_reminder(push_app, alice, "sleep", daily("21:00"), berlin(2025, 6, 2, 8))
     add_reminder(push_app, alice, "checkin", daily("23:00"), berlin(2025, 6, 2, 8))
     with Session(engine_of(push_app)) as session:
-        session.add(TimeOff(user_id=alice.id, start=datetime(2025, 6, 3).date(),
-                            end=datetime(2025, 6, 3).date(), kind="taken"))
+        session.add(
+            TimeOff(
+                user_id=alice.id,
+                start=datetime(2025, 6, 3).date(),
+                end=datetime(2025, 6, 3).date(),
+                kind="taken",
+            )
+        )
         session.commit()
     add_reminder(push_app, alice, "boundary", daily("17:30"), berlin(2025, 6, 2, 8))
     for moment in (berlin(2025, 6, 2, 21), berlin(2025, 6, 2, 23), berlin(2025, 6, 3, 17, 30)):
         with time_machine.travel(moment, tick=False):
             run_tick(push_app)
     reasons = [(d.kind, d.status, d.reason) for d in deliveries(push_app)]
-    assert reasons == [("boundary", "skipped", "paused"), ("sleep", "skipped", "paused"),
-                       ("checkin", "skipped", "paused"), ("boundary", "skipped", "time_off")]
+    assert reasons == [
+        ("boundary", "skipped", "paused"),
+        ("sleep", "skipped", "paused"),
+        ("checkin", "skipped", "paused"),
+        ("boundary", "skipped", "time_off"),
+    ]
     assert push_receiver.received == []
 
 
@@ -123,15 +141,21 @@ def test_catch_up_after_downtime_respects_grace_per_kind(push_app, push_receiver
     alice = add_user(push_app)
     add_device(push_app, alice, push_receiver)
     add_reminder(push_app, alice, "checkin", daily("09:00"), berlin(2025, 6, 2, 8))
-    add_reminder(push_app, alice, "break", {"type": "interval", "every_minutes": 30},
-                 berlin(2025, 6, 2, 8))
+    add_reminder(
+        push_app, alice, "break", {"type": "interval", "every_minutes": 30}, berlin(2025, 6, 2, 8)
+    )
     # Down from 08:00 until 10:20: the breaks at 09:30 and 10:00 are late, 10:00 only by 20 min.
     with time_machine.travel(berlin(2025, 6, 2, 10, 20), tick=False):
         run_tick(push_app)
-    outcome = sorted((d.kind, d.due_at.astimezone(BERLIN).strftime("%H:%M"), d.status)
-                     for d in deliveries(push_app))
-    assert outcome == [("break", "09:30", "missed"), ("break", "10:00", "missed"),
-                       ("checkin", "09:00", "sent")]
+    outcome = sorted(
+        (d.kind, d.due_at.astimezone(BERLIN).strftime("%H:%M"), d.status)
+        for d in deliveries(push_app)
+    )
+    assert outcome == [
+        ("break", "09:30", "missed"),
+        ("break", "10:00", "missed"),
+        ("checkin", "09:00", "sent"),
+    ]
     assert len(push_receiver.received) == 1
 
 
@@ -191,10 +215,15 @@ def test_claims_from_two_engines_never_overlap(app):
 
     def claim(name, engine):
         barrier.wait()
-        results[name] = claim_due(engine, now, batch=5) + claim_due(engine, now, batch=50)
+        worker = Worker(name, timedelta(minutes=1), 20.0)
+        results[name] = claim_due(engine, now, batch=5, worker=worker) + claim_due(
+            engine, now, batch=50, worker=worker
+        )
 
-    threads = [threading.Thread(target=claim, args=(name, engine))
-               for name, engine in (("a", engine_of(app)), ("b", other))]
+    threads = [
+        threading.Thread(target=claim, args=(name, engine))
+        for name, engine in (("a", engine_of(app)), ("b", other))
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -211,12 +240,13 @@ def test_crash_between_claim_and_send_is_recovered_once(push_app, push_receiver)
     add_reminder(push_app, alice, "checkin", daily("09:00"), berlin(2025, 6, 2, 8))
     with time_machine.travel(berlin(2025, 6, 2, 9, 0, 1), tick=False):
         # The process claims and commits, then dies before sending.
-        (claimed,) = claim_due(engine_of(push_app), dispatch.utcnow())
+        dead = Worker("dead", timedelta(minutes=1), 20.0)
+        (claimed,) = claim_due(engine_of(push_app), dispatch.utcnow(), worker=dead)
     assert deliveries(push_app)[0].status == "claimed"
-    with time_machine.travel(berlin(2025, 6, 2, 9, 5), tick=False):
-        # Restarted, but the claim is still fresh: it might belong to a live process.
+    with time_machine.travel(berlin(2025, 6, 2, 9, 0, 50), tick=False):
+        # Another process, but the lease has not lapsed: it might belong to a live process.
         assert run_tick(push_app).recovered == 0
-    with time_machine.travel(berlin(2025, 6, 2, 9, 0, 1) + dispatch.STALE_CLAIM, tick=False):
+    with time_machine.travel(berlin(2025, 6, 2, 9, 1, 1), tick=False):
         report = run_tick(push_app)
         assert (report.recovered, report.claimed, report.outcomes) == (1, 0, {"sent": 1})
         assert run_tick(push_app).recovered == 0
@@ -231,9 +261,19 @@ def test_push_service_answering_500_then_201_gets_the_retry(push_app, push_recei
     push_receiver.answer(phone, Reply(500))
     add_reminder(push_app, alice, "checkin", daily("09:00"), berlin(2025, 6, 2, 8))
     with time_machine.travel(berlin(2025, 6, 2, 9, 0, 1), tick=False):
-        assert run_tick(push_app).outcomes == {"sent": 1}
+        # The retry is scheduled on the delivery, not waited for inside the batch.
+        assert run_tick(push_app).outcomes == {"retrying": 1}
+    (waiting,) = deliveries(push_app)
+    assert waiting.status == "retrying"
+    assert berlin(2025, 6, 2, 9, 0, 1) <= waiting.next_attempt_at <= berlin(2025, 6, 2, 9, 0, 2)
+    assert (waiting.claimed_by, waiting.lease_until) == (None, None)
+    with time_machine.travel(berlin(2025, 6, 2, 9, 0, 3), tick=False):
+        report = run_tick(push_app)
+        assert (report.recovered, report.outcomes) == (1, {"sent": 1})
     statuses = [message.status for message in push_receiver.messages_for(phone)]
     assert statuses == [500, 201]
+    topics = {message.headers.get("topic") for message in push_receiver.messages_for(phone)}
+    assert len(topics) == 1 and None not in topics
     (delivery,) = deliveries(push_app)
     assert (delivery.status, delivery.attempts, delivery.devices_sent) == ("sent", 2, 1)
 
@@ -241,8 +281,9 @@ def test_push_service_answering_500_then_201_gets_the_retry(push_app, push_recei
 def test_snooze_moves_only_one_occurrence_in_the_dispatcher(push_app, push_receiver, client):
     alice = add_user(push_app)
     add_device(push_app, alice, push_receiver)
-    rid = add_reminder(push_app, alice, "break", {"type": "interval", "every_minutes": 60},
-                       berlin(2025, 6, 2, 8))
+    rid = add_reminder(
+        push_app, alice, "break", {"type": "interval", "every_minutes": 60}, berlin(2025, 6, 2, 8)
+    )
     from server.reminders.service import snooze_reminder
 
     with time_machine.travel(berlin(2025, 6, 2, 10, 0), tick=False):
@@ -251,19 +292,26 @@ def test_snooze_moves_only_one_occurrence_in_the_dispatcher(push_app, push_recei
             snooze_reminder(session, session.get(Reminder, rid), 10, dispatch.utcnow())
             session.commit()
     for minute in range(1, 125):
-        with time_machine.travel(berlin(2025, 6, 2, 10, 0) + timedelta(minutes=minute),
-                                 tick=False):
+        with time_machine.travel(berlin(2025, 6, 2, 10, 0) + timedelta(minutes=minute), tick=False):
             run_tick(push_app)
-    sent = [d.due_at.astimezone(BERLIN).strftime("%H:%M") for d in deliveries(push_app)
-            if d.status == "sent"]
+    sent = [
+        d.due_at.astimezone(BERLIN).strftime("%H:%M")
+        for d in deliveries(push_app)
+        if d.status == "sent"
+    ]
     assert sent == ["10:00", "10:10", "11:00", "12:00"]
     with Session(engine_of(push_app)) as session:
         assert session.get(Reminder, rid).snoozed_until is None
 
 
 def test_upcoming_agrees_with_what_is_sent_over_a_week(push_app, push_receiver):
-    alice = add_user(push_app, daily_push_budget=5, quiet_start="21:00", quiet_end="07:30",
-                     paused_until=berlin(2025, 6, 3, 12))
+    alice = add_user(
+        push_app,
+        daily_push_budget=5,
+        quiet_start="21:00",
+        quiet_end="07:30",
+        paused_until=berlin(2025, 6, 3, 12),
+    )
     add_device(push_app, alice, push_receiver)
     start = berlin(2025, 6, 2, 6, 0)  # Monday
     schedules = [
@@ -276,13 +324,21 @@ def test_upcoming_agrees_with_what_is_sent_over_a_week(push_app, push_receiver):
     ]
     ids = [add_reminder(push_app, alice, kind, schedule, start) for kind, schedule in schedules]
     with Session(engine_of(push_app)) as session:
-        session.add(TimeOff(user_id=alice.id, start=datetime(2025, 6, 6).date(),
-                            end=datetime(2025, 6, 6).date(), kind="planned"))
+        session.add(
+            TimeOff(
+                user_id=alice.id,
+                start=datetime(2025, 6, 6).date(),
+                end=datetime(2025, 6, 6).date(),
+                kind="planned",
+            )
+        )
         session.commit()
     end = start + timedelta(days=7)
     predicted: dict[int, list[datetime]] = {}
-    with time_machine.travel(start, tick=False), \
-            Session(engine_of(push_app), expire_on_commit=False) as session:
+    with (
+        time_machine.travel(start, tick=False),
+        Session(engine_of(push_app), expire_on_commit=False) as session,
+    ):
         user = session.get(User, alice.id)
         for rid in ids:
             moments = upcoming_for(session, user, session.get(Reminder, rid), start, start, 50)
@@ -292,14 +348,17 @@ def test_upcoming_agrees_with_what_is_sent_over_a_week(push_app, push_receiver):
         with time_machine.travel(moment, tick=False):
             run_tick(push_app)
         moment += timedelta(minutes=15)
-    sent = {rid: [d.due_at for d in deliveries(push_app)
-                  if d.reminder_id == rid and d.status == "sent"] for rid in ids}
+    sent = {
+        rid: [d.due_at for d in deliveries(push_app) if d.reminder_id == rid and d.status == "sent"]
+        for rid in ids
+    }
     assert sent == predicted
     assert sum(len(v) for v in sent.values()) == len(push_receiver.received) >= 15
     assert sent[ids[4]] == []  # quiet hours
     assert berlin(2025, 6, 5, 15) in sent[ids[5]]
-    per_day = Counter(d.due_at.astimezone(BERLIN).date() for d in deliveries(push_app)
-                      if d.status == "sent")
+    per_day = Counter(
+        d.due_at.astimezone(BERLIN).date() for d in deliveries(push_app) if d.status == "sent"
+    )
     assert max(per_day.values()) <= 5
     reasons = {d.reason for d in deliveries(push_app) if d.status == "skipped"}
     assert {"paused", "time_off", "quiet_hours", "budget"} <= reasons

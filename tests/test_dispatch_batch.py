@@ -43,8 +43,9 @@ def statements_of(engine) -> Iterator[list[str]]:
 
 def reading_answers(statements: list[str]) -> list[str]:
     """The statements that read check-in answers."""
-    return [s for s in statements if s.lstrip().upper().startswith("SELECT")
-            and "checkin_answers" in s]
+    return [
+        s for s in statements if s.lstrip().upper().startswith("SELECT") and "checkin_answers" in s
+    ]
 
 
 def answer_daily(app, user: User, days: int, before: datetime) -> None:
@@ -55,8 +56,9 @@ def answer_daily(app, user: User, days: int, before: datetime) -> None:
         for back in range(days, 0, -1):
             pair = [questions[(back * 2 + offset) % len(questions)] for offset in (0, 1)]
             answers = [(q.id, q.scale.max if back < 5 else q.scale.min) for q in pair]
-            record_checkin(session, user.id, bank, answers, source="app",
-                           now=before - timedelta(days=back))
+            record_checkin(
+                session, user.id, bank, answers, source="app", now=before - timedelta(days=back)
+            )
         session.commit()
 
 
@@ -96,19 +98,22 @@ def one_person_question(app, delivery: Delivery, now: datetime) -> str:
     with app.app_context(), Session(app.extensions["tend.engine"]) as session:
         user = session.get(User, delivery.user_id)
         reminder = session.get(Reminder, delivery.reminder_id)
-        scratch = Delivery(reminder_id=reminder.id, user_id=user.id, kind=reminder.kind,
-                           due_at=delivery.due_at)
+        scratch = Delivery(
+            reminder_id=reminder.id, user_id=user.id, kind=reminder.kind, due_at=delivery.due_at
+        )
         checkin_content(session, user, reminder, scratch, now)
         return scratch.question_id
 
 
-def test_a_mixed_batch_is_decided_together_with_one_history_query(push_app, push_receiver,
-                                                                  caplog):
+def test_a_mixed_batch_is_decided_together_with_one_history_query(push_app, push_receiver, caplog):
     due = mixed_morning(push_app, push_receiver)
     now = MONDAY_9 + timedelta(seconds=1)
     engine = push_app.extensions["tend.engine"]
-    with time_machine.travel(now, tick=False), statements_of(engine) as statements, \
-            caplog.at_level(logging.DEBUG, logger="tend"):
+    with (
+        time_machine.travel(now, tick=False),
+        statements_of(engine) as statements,
+        caplog.at_level(logging.DEBUG, logger="tend"),
+    ):
         report = run_tick(push_app)
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     assert report.one_by_one == 0
@@ -139,8 +144,10 @@ def test_statements_per_tick_do_not_grow_with_the_batch(push_app, push_receiver)
     people_due_at(11, 6)
     counts = []
     for hour, people in ((10, 2), (11, 6)):
-        with time_machine.travel(berlin(2025, 6, 2, hour, 0, 1), tick=False), \
-                statements_of(engine) as statements:
+        with (
+            time_machine.travel(berlin(2025, 6, 2, hour, 0, 1), tick=False),
+            statements_of(engine) as statements,
+        ):
             report = run_tick(push_app)
         assert report.outcomes == {"sent": 2 * people} and report.one_by_one == 0
         counts.append(len(statements))

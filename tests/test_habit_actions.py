@@ -39,8 +39,14 @@ def program(session, user, preset, params=None) -> dict[str, Reminder]:
 
 
 def sent(session, reminder, due_at) -> Delivery:
-    delivery = Delivery(reminder_id=reminder.id, user_id=reminder.user_id, kind=reminder.kind,
-                        due_at=due_at, status="sent", sent_at=due_at)
+    delivery = Delivery(
+        reminder_id=reminder.id,
+        user_id=reminder.user_id,
+        kind=reminder.kind,
+        due_at=due_at,
+        status="sent",
+        sent_at=due_at,
+    )
     session.add(delivery)
     session.flush()
     return delivery
@@ -58,7 +64,11 @@ def test_done_records_adherence_on_the_day_it_was_due(db_session, user):
     assert answer == {"action": "done", "local_date": "2026-03-09"}
     [event] = events(db_session, user.id)
     assert (event.action, event.reminder_kind, event.reminder_id, event.delivery_id) == (
-        "done", "break", breaks.id, delivery.id)
+        "done",
+        "break",
+        breaks.id,
+        delivery.id,
+    )
     assert event.at == berlin(2026, 3, 9, 10, 34)
 
 
@@ -67,11 +77,14 @@ def test_snooze_moves_this_occurrence_only(db_session, user):
     delivery = sent(db_session, breaks, berlin(2026, 3, 9, 10, 30))
     tapped = berlin(2026, 3, 9, 10, 31)
     answer = apply_action(db_session, delivery, "snooze", tapped)
-    assert answer == {"action": "snooze",
-                      "snoozed_until": (tapped + timedelta(minutes=10)).isoformat()}
+    assert answer == {
+        "action": "snooze",
+        "snoozed_until": (tapped + timedelta(minutes=10)).isoformat(),
+    }
     assert breaks.next_due_at == tapped + timedelta(minutes=10)
-    rest_of_day = rule_occurrences(rule_of(breaks), clock_of(user), tapped,
-                                   berlin(2026, 3, 9, 23, 59))
+    rest_of_day = rule_occurrences(
+        rule_of(breaks), clock_of(user), tapped, berlin(2026, 3, 9, 23, 59)
+    )
     local = [occ.at.astimezone(BERLIN).strftime("%H:%M") for occ in rest_of_day]
     assert local == ["10:41", "12:00", "13:30", "15:00", "16:30"]
     assert [e.action for e in events(db_session, user.id)] == ["snooze"]
@@ -119,7 +132,7 @@ def test_buttons_work_through_the_answer_token(client, db_session, user):
     breaks = program(db_session, user, "breaks")["breaks"]
     tapped = berlin(2026, 3, 9, 10, 31)
     delivery = sent(db_session, breaks, berlin(2026, 3, 9, 10, 30))
-    token = issue_token(delivery, tapped)
+    token = issue_token(delivery, tapped, "test-secret-key")
     db_session.commit()
     with time_machine.travel(tapped, tick=False):
         response = client.post(f"/api/deliveries/{token}/answer", json={"action": "snooze"})

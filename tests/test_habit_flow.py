@@ -32,12 +32,19 @@ def setup(push_app, push_receiver):
     engine = push_app.extensions["tend.engine"]
     phone = push_receiver.make_subscription()
     with Session(engine, expire_on_commit=False) as session:
-        user = User(email="alice@example.com", password_hash="x", timezone="Europe/Berlin",
-                    daily_push_budget=12)
+        user = User(
+            email="alice@example.com",
+            password_hash="x",
+            timezone="Europe/Berlin",
+            daily_push_budget=12,
+        )
         session.add(user)
         session.flush()
-        session.add(PushSubscription(user_id=user.id, endpoint=phone.endpoint,
-                                     p256dh=phone.p256dh, auth=phone.auth))
+        session.add(
+            PushSubscription(
+                user_id=user.id, endpoint=phone.endpoint, p256dh=phone.p256dh, auth=phone.auth
+            )
+        )
         for preset in ("breaks", "boundaries"):
             service.apply_preset(session, user, preset, {}, berlin(2026, 3, 9, 7))
         session.commit()
@@ -51,8 +58,9 @@ def tick_at(app, *parts):
 
 def answer(client, message, action, *parts):
     with time_machine.travel(berlin(*parts), tick=False):
-        return client.post(f"/api/deliveries/{message.payload['answer_token']}/answer",
-                           json={"action": action})
+        return client.post(
+            f"/api/deliveries/{message.payload['answer_token']}/answer", json={"action": action}
+        )
 
 
 def titles(kind):
@@ -94,11 +102,15 @@ def test_a_working_day_with_breaks_and_boundaries(push_app, setup, push_receiver
     assert nudge.payload["notification"]["title"] in titles("after_hours")
 
     with Session(engine) as session:
-        reasons = [d.reason for d in session.execute(
-            select(Delivery).where(Delivery.status == "skipped")).scalars()]
+        reasons = [
+            d.reason
+            for d in session.execute(select(Delivery).where(Delivery.status == "skipped")).scalars()
+        ]
         assert reasons == ["day_done"]
-        week = weekly_habit_figures(session, session.get(User, user.id), 1,
-                                    berlin(2026, 3, 10, 20))["weeks"][0]
+        with push_app.app_context():  # the app's question bank
+            week = weekly_habit_figures(
+                session, session.get(User, user.id), 1, berlin(2026, 3, 10, 20)
+            )["weeks"][0]
     assert week["breaks_offered"] == 3
     assert week["breaks_taken"] == 1
     assert (week["workdays_tracked"], week["days_ran_over"]) == (2, 1)
@@ -107,8 +119,9 @@ def test_a_working_day_with_breaks_and_boundaries(push_app, setup, push_receiver
 def test_time_off_pauses_breaks_and_boundaries(push_app, setup, push_receiver):
     engine, user, phone = setup
     with Session(engine) as session:
-        session.add(TimeOff(user_id=user.id, start=date(2026, 3, 9), end=date(2026, 3, 9),
-                            kind="taken"))
+        session.add(
+            TimeOff(user_id=user.id, start=date(2026, 3, 9), end=date(2026, 3, 9), kind="taken")
+        )
         session.commit()
     tick_at(push_app, 2026, 3, 9, 10, 30, 1)
     tick_at(push_app, 2026, 3, 9, 17, 0, 1)
@@ -116,9 +129,11 @@ def test_time_off_pauses_breaks_and_boundaries(push_app, setup, push_receiver):
     tick_at(push_app, 2026, 3, 10, 10, 30, 1)
     assert len(push_receiver.messages_for(phone)) == 1
     with Session(engine) as session:
-        monday = [(d.kind, d.status, d.reason) for d in session.execute(
-            select(Delivery).order_by(Delivery.id)).scalars()
-            if d.due_at.astimezone(BERLIN).date() == date(2026, 3, 9)]
+        monday = [
+            (d.kind, d.status, d.reason)
+            for d in session.execute(select(Delivery).order_by(Delivery.id)).scalars()
+            if d.due_at.astimezone(BERLIN).date() == date(2026, 3, 9)
+        ]
     assert {status for _, status, _ in monday} == {"skipped"}
     assert {reason for _, _, reason in monday} == {"time_off"}
     assert {kind for kind, _, _ in monday} == {"break", "boundary"}

@@ -36,8 +36,13 @@ def program(session, user, preset, params=None) -> dict[str, Reminder]:
 
 
 def delivery_for(session, reminder: Reminder, due_at: datetime) -> Delivery:
-    delivery = Delivery(reminder_id=reminder.id, user_id=reminder.user_id, kind=reminder.kind,
-                        due_at=due_at, status="claimed")
+    delivery = Delivery(
+        reminder_id=reminder.id,
+        user_id=reminder.user_id,
+        kind=reminder.kind,
+        due_at=due_at,
+        status="claimed",
+    )
     session.add(delivery)
     session.flush()
     return delivery
@@ -102,9 +107,11 @@ def test_after_hours_nudge_unless_the_day_is_done(db_session, user):
     assert (skipped.status, skipped.reason) == ("skipped", "day_done")
 
 
-def test_sleep_check_asks_a_sleep_question_with_quick_answers(db_session, user):
+def test_sleep_check_asks_a_sleep_question_with_quick_answers(app, db_session, user):
     check = program(db_session, user, "sleep")["sleep_check"]
-    content, delivery = compose(db_session, user, check, berlin(2026, 3, 10, 7, 0))
+    # The question comes from the app's bank, as in the dispatcher's app context.
+    with app.app_context():
+        content, delivery = compose(db_session, user, check, berlin(2026, 3, 10, 7, 0))
     assert delivery.question_id.startswith("sleep.")
     assert content.title in titles("sleep_check")
     assert all(a["action"].startswith("answer:") for a in content.actions)
@@ -121,48 +128,52 @@ def test_wind_down_names_the_bedtime(db_session, user):
 
 
 def test_a_reminder_made_by_hand_gets_varied_words_too(db_session, user):
-    hand_made = create_reminder(db_session, user, "sleep", None,
-                                {"type": "daily", "time": "21:30"}, now=NOW)
+    hand_made = create_reminder(
+        db_session, user, "sleep", None, {"type": "daily", "time": "21:30"}, now=NOW
+    )
     content, _ = compose(db_session, user, hand_made, berlin(2026, 3, 9, 21, 30))
     assert content.title in titles("sleep_wind_down")
     assert "{" not in content.body
 
 
-def test_plan_reminder_words_follow_the_clock_and_replan(db_session, user):
+def test_plan_reminder_words_follow_the_clock(db_session, user):
     plan = program(db_session, user, "timeoff")["plan_time_off"]
-    db_session.add(TimeOff(user_id=user.id, start=date(2025, 8, 1), end=date(2025, 8, 15),
-                           kind="taken"))
+    db_session.add(
+        TimeOff(user_id=user.id, start=date(2025, 8, 1), end=date(2025, 8, 15), kind="taken")
+    )
     due = berlin(2026, 4, 6, 12, 30)
     content, _ = compose(db_session, user, plan, due)
-    assert content.title in {v.render({"days": 234}).title
-                             for v in load_wording().variants("timeoff_plan_strong")}
+    assert content.title in {
+        v.render({"days": 234}).title for v in load_wording().variants("timeoff_plan_strong")
+    }
     assert "234" in content.title + content.body
     assert content.navigate_path == "/#/settings/timeoff"
-    assert plan.schedule == {"type": "once", "at": "2026-05-04T12:30:00+02:00"}
-    assert plan.next_due_at == berlin(2026, 5, 4, 12, 30)
+    # A monthly rule: nothing to plan again after it speaks.
+    assert plan.schedule == {"type": "monthly", "week": 1, "weekday": 0, "time": "12:30"}
 
 
 def test_plan_reminder_is_silent_while_time_off_is_planned(db_session, user):
     plan = program(db_session, user, "timeoff")["plan_time_off"]
-    db_session.add(TimeOff(user_id=user.id, start=date(2026, 5, 20), end=date(2026, 5, 29),
-                           kind="planned"))
+    db_session.add(
+        TimeOff(user_id=user.id, start=date(2026, 5, 20), end=date(2026, 5, 29), kind="planned")
+    )
     content, delivery = compose(db_session, user, plan, berlin(2026, 4, 6, 12, 30))
     assert content is None
     assert (delivery.status, delivery.reason) == ("skipped", "time_off_planned")
-    assert plan.schedule["at"] == "2026-06-01T12:30:00+02:00"
+    assert plan.schedule == {"type": "monthly", "week": 1, "weekday": 0, "time": "12:30"}
 
 
 def test_before_and_after_time_off_lead_to_a_checkin(db_session, user):
     program(db_session, user, "timeoff")
-    entry = TimeOff(user_id=user.id, start=date(2026, 3, 20), end=date(2026, 3, 23),
-                    kind="planned")
+    entry = TimeOff(user_id=user.id, start=date(2026, 3, 20), end=date(2026, 3, 23), kind="planned")
     db_session.add(entry)
     db_session.flush()
     from server.timeoff.service import sync_program_reminders
 
     sync_program_reminders(db_session, user, NOW)
-    reminders = {r.meta["habit"]: r for r in service.preset_reminders(db_session, user.id,
-                                                                       "timeoff")}
+    reminders = {
+        r.meta["habit"]: r for r in service.preset_reminders(db_session, user.id, "timeoff")
+    }
     before, _ = compose(db_session, user, reminders["timeoff_before"], berlin(2026, 3, 19, 18))
     after, _ = compose(db_session, user, reminders["timeoff_after"], berlin(2026, 3, 24, 18))
     assert before.title in titles("timeoff_before")
@@ -170,7 +181,7 @@ def test_before_and_after_time_off_lead_to_a_checkin(db_session, user):
     assert before.navigate_path == after.navigate_path == "/#/checkin"
 
 
-def test_weekly_look_back_counts_days_that_ran_over(db_session, user):
+def test_weekly_look_back_counts_days_that_ran_over(app, db_session, user):
     reminders = program(db_session, user, "boundaries")
     stop, nudge = reminders["workday_end"], reminders["after_hours"]
     for day in (9, 10, 11):
@@ -181,8 +192,11 @@ def test_weekly_look_back_counts_days_that_ran_over(db_session, user):
     service.mark_day_done(db_session, user, date(2026, 3, 10), berlin(2026, 3, 10, 19, 0))
     delivery_for(db_session, nudge, berlin(2026, 3, 11, 18, 30)).status = "sent"
     db_session.flush()
-    content, _ = compose(db_session, user, reminders["weekly_look_back"],
-                         berlin(2026, 3, 13, 17, 30))
-    assert content.body == ("Work ran over on 2 of your 3 workdays this week. "
-                            "Have a look at your week.")
+    with app.app_context():  # the app's question bank
+        content, _ = compose(
+            db_session, user, reminders["weekly_look_back"], berlin(2026, 3, 13, 17, 30)
+        )
+    assert content.body == (
+        "Work ran over on 2 of your 3 workdays this week. Have a look at your week."
+    )
     assert content.navigate_path == "/#/trends"

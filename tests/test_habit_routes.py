@@ -70,7 +70,7 @@ def test_onboarding_switches_on_all_four_and_sees_next_times(client, auth, alice
     assert firsts["workday_end"]["upcoming"][0] == "2026-03-10T17:00:00+01:00"
     assert firsts["after_hours"]["upcoming"][0] == "2026-03-10T18:30:00+01:00"
     assert firsts["weekly_look_back"]["upcoming"][0] == "2026-03-13T17:30:00+01:00"
-    assert firsts["plan_time_off"]["upcoming"] == ["2026-04-06T12:30:00+02:00"]
+    assert firsts["plan_time_off"]["upcoming"][0] == "2026-04-06T12:30:00+02:00"
     listed = client.get("/api/reminders").get_json()["reminders"]
     assert len(listed) == 7
     presets = client.get("/api/habits/presets").get_json()["presets"]
@@ -82,15 +82,19 @@ def test_upcoming_applies_the_policy(client, auth, alice, frozen):
     answer = client.post("/api/habits/presets/breaks", json={"every_minutes": 120}).get_json()
     [reminder] = answer["reminders"]
     # Work 09:00–17:00: breaks at 11:00, 13:00 and 15:00 local.
-    assert reminder["upcoming"] == ["2026-03-10T11:00:00+01:00", "2026-03-10T13:00:00+01:00",
-                                    "2026-03-10T15:00:00+01:00"]
+    assert reminder["upcoming"] == [
+        "2026-03-10T11:00:00+01:00",
+        "2026-03-10T13:00:00+01:00",
+        "2026-03-10T15:00:00+01:00",
+    ]
 
 
 def test_applying_again_replaces_the_programs_reminders(client, auth, alice, frozen):
     auth.as_user(alice)
     client.post("/api/habits/presets/sleep", json={})
-    answer = client.post("/api/habits/presets/sleep", json={"wake_time": "05:30",
-                                                            "sleep_check": False}).get_json()
+    answer = client.post(
+        "/api/habits/presets/sleep", json={"wake_time": "05:30", "sleep_check": False}
+    ).get_json()
     assert [r["schedule"]["time"] for r in answer["reminders"]] == ["20:45"]
     listed = client.get("/api/reminders").get_json()["reminders"]
     assert [r["schedule"]["time"] for r in listed] == ["20:45"]
@@ -163,9 +167,16 @@ def test_summary_has_empty_weeks_for_a_new_person(client, auth, alice, frozen):
     auth.as_user(alice)
     weeks = client.get("/api/habits/summary?weeks=2").get_json()["weeks"]
     assert [w["week"] for w in weeks] == ["2026-W10", "2026-W11"]
-    assert weeks[1] == {"week": "2026-W11", "start": "2026-03-09", "breaks_offered": 0,
-                        "breaks_taken": 0, "workdays_tracked": 0, "days_ran_over": 0,
-                        "sleep_answers": 0, "sleep_strain": None}
+    assert weeks[1] == {
+        "week": "2026-W11",
+        "start": "2026-03-09",
+        "breaks_offered": 0,
+        "breaks_taken": 0,
+        "workdays_tracked": 0,
+        "days_ran_over": 0,
+        "sleep_answers": 0,
+        "sleep_strain": None,
+    }
     assert client.get("/api/habits/summary?weeks=0").status_code == 400
 
 
@@ -181,7 +192,9 @@ def test_a_note_when_the_daily_limit_keeps_breaks_quiet(client, auth, alice, fro
     for preset in ("sleep", "boundaries"):
         assert client.post(f"/api/habits/presets/{preset}", json={}).get_json()["notes"] == []
     answer = client.post("/api/habits/presets/breaks", json={}).get_json()
-    assert answer["notes"] == ["With your limit of 6 notifications a day, some of these will "
-                               "stay quiet. You can raise the limit in Settings."]
+    assert answer["notes"] == [
+        "With your limit of 6 notifications a day, some of these will "
+        "stay quiet. You can raise the limit in Settings."
+    ]
     client.patch("/api/me", json={"daily_push_budget": 12})
     assert client.post("/api/habits/presets/breaks", json={}).get_json()["notes"] == []

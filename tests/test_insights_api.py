@@ -35,11 +35,16 @@ def store_six_weeks(db_session, user_id: int, strain_on_day) -> None:
             domain = domains[(age * 3 + slot) % len(domains)]
             items = BANK.in_domain(domain)
             question = items[age % len(items)]
-            db_session.add(CheckInAnswer(
-                checkin_id=checkin.id, user_id=user_id, question_id=question.id,
-                domain=domain, value=value_for_strain(question, strain_on_day(age)),
-                answered_at=at,
-            ))
+            db_session.add(
+                CheckInAnswer(
+                    checkin_id=checkin.id,
+                    user_id=user_id,
+                    question_id=question.id,
+                    domain=domain,
+                    value=value_for_strain(question, strain_on_day(age)),
+                    answered_at=at,
+                )
+            )
     db_session.commit()
 
 
@@ -65,7 +70,9 @@ def test_sparse_data(client, auth, alice):
         assert client.post("/api/checkins", json=body).status_code == 201
     insights = insights_for(client, auth, alice)
     assert insights["domains"]["sleep"]["weekly"][-1] == {
-        "week": "2026-W11", "score": 75.0, "answers": 1,
+        "week": "2026-W11",
+        "score": 75.0,
+        "answers": 1,
     }
     assert insights["domains"]["sleep"]["trend_4w"]["direction"] == "not_enough_data"
 
@@ -92,10 +99,12 @@ def test_six_weeks_of_rising_strain_offers_support(client, auth, db_session, ali
 
 
 def test_answer_from_a_notification_moves_the_insights(client, auth, db_session, alice):
-    delivery = Delivery(user_id=alice.id, kind="checkin", due_at=NOW, status="sent",
-                        question_id="intrusion.images")
-    token = issue_token(delivery, NOW)
+    delivery = Delivery(
+        user_id=alice.id, kind="checkin", due_at=NOW, status="sent", question_id="intrusion.images"
+    )
     db_session.add(delivery)
+    db_session.flush()
+    token = issue_token(delivery, NOW, "test-secret-key")
     db_session.commit()
     before = insights_for(client, auth, alice)["domains"]["intrusion"]["weekly"][-1]
     assert before["answers"] == 0

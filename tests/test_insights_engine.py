@@ -36,6 +36,15 @@ def generated_answers(days: int, strain_on_day, domains=None) -> list[AnswerReco
     return records
 
 
+def calm_weeks_before() -> list[AnswerRecord]:
+    """Eight calm answers about enjoyment, three and four weeks ago: enough data to read."""
+    question = BANK.in_domain("enjoyment")[0]
+    return [
+        AnswerRecord(TODAY - timedelta(days=days), question.id, "enjoyment", 4)
+        for days in (21, 22, 23, 24, 28, 29, 30, 31)
+    ]
+
+
 def levels(insights) -> dict[str, str]:
     return {item["id"]: item["level"] for item in insights["signals"]}
 
@@ -50,7 +59,9 @@ def test_no_data():
     assert all(week["score"] is None for week in sleep["weekly"])
     assert sleep["trend_4w"]["direction"] == "not_enough_data"
     assert levels(insights) == {
-        "cumulative_load": "unknown", "after_hard_moments": "none", "burnout": "unknown",
+        "cumulative_load": "unknown",
+        "after_hard_moments": "none",
+        "burnout": "unknown",
     }
     assert insights["needs_support"] is False and insights["support"] is None
     json.dumps(insights)  # JSON-ready
@@ -79,7 +90,7 @@ def test_one_strained_answer_is_not_a_pattern():
 def test_a_high_reading_always_comes_with_support():
     records = [
         AnswerRecord(TODAY - timedelta(days=day), "enjoyment.parts", "enjoyment", 1)
-        for day in range(4)
+        for day in range(8)
     ]
     resources = {"people": [{"id": 1, "name": "Sam"}], "activities": [], "crisis_lines": []}
     insights = build_insights(BANK, records, [], TODAY, support_resources=resources)
@@ -107,7 +118,9 @@ def test_steady_calm_history():
     insights = build_insights(BANK, records, [], TODAY)
     assert insights["overall"]["trend_12w"]["direction"] == "steady"
     assert levels(insights) == {
-        "cumulative_load": "low", "after_hard_moments": "none", "burnout": "low",
+        "cumulative_load": "low",
+        "after_hard_moments": "none",
+        "burnout": "low",
     }
     assert insights["support"] is None
 
@@ -115,6 +128,7 @@ def test_steady_calm_history():
 def test_strong_intrusion_after_a_hard_moment_offers_support():
     moment = MomentRecord(7, TODAY - timedelta(days=2), "critical_incident", 4)
     records = [
+        *calm_weeks_before(),
         AnswerRecord(TODAY - timedelta(days=2), "intrusion.images", "intrusion", 5, moment.id),
         AnswerRecord(TODAY - timedelta(days=2), "sleep.quality", "sleep", 2, moment.id),
     ]
@@ -133,13 +147,15 @@ def test_strong_intrusion_after_a_hard_moment_offers_support():
 def test_settling_after_a_hard_moment():
     moment = MomentRecord(3, TODAY - timedelta(days=5), "distressing_disclosure", 3)
     records = [
+        *calm_weeks_before(),
         AnswerRecord(TODAY - timedelta(days=5), "intrusion.images", "intrusion", 2),
         AnswerRecord(TODAY - timedelta(days=2), "support.colleagues", "support", 4),
     ]
     assert levels(build_insights(BANK, records, [moment], TODAY))["after_hard_moments"] == "low"
-    assert levels(build_insights(BANK, [], [moment], TODAY))["after_hard_moments"] == "unknown"
+    calm = calm_weeks_before()
+    assert levels(build_insights(BANK, calm, [moment], TODAY))["after_hard_moments"] == "unknown"
     old = MomentRecord(1, TODAY - timedelta(days=60), "other", 2)
-    assert levels(build_insights(BANK, [], [old], TODAY))["after_hard_moments"] == "none"
+    assert levels(build_insights(BANK, calm, [old], TODAY))["after_hard_moments"] == "none"
 
 
 def test_signal_words_never_name_a_disorder():
@@ -169,16 +185,58 @@ def test_a_moderate_reading_also_offers_support():
     assert insights["support"]["reasons"] == ["some_strain"]
 
 
-@pytest.mark.parametrize(("people", "activities", "expected"), [
-    ([{"id": 1, "name": "Sam"}], [{"id": 2, "text": "A walk"}],
-     "the people and things you said help you"),
-    ([{"id": 1, "name": "Sam"}], [], "the people you said you can turn to"),
-    ([], [{"id": 2, "text": "A walk"}], "the things you said help you"),
-    ([], [], "you can add your own people and what restores you"),
-])
+@pytest.mark.parametrize(
+    ("people", "activities", "expected"),
+    [
+        (
+            [{"id": 1, "name": "Sam"}],
+            [{"id": 2, "text": "A walk"}],
+            "the people and things you said help you",
+        ),
+        ([{"id": 1, "name": "Sam"}], [], "the people you said you can turn to"),
+        ([], [{"id": 2, "text": "A walk"}], "the things you said help you"),
+        ([], [], "you can add your own people and what restores you"),
+    ],
+)
 def test_support_message_names_only_what_was_listed(people, activities, expected):
-    records = [AnswerRecord(TODAY - timedelta(days=day), "enjoyment.parts", "enjoyment", 1)
-               for day in range(4)]
+    records = [
+        AnswerRecord(TODAY - timedelta(days=day), "enjoyment.parts", "enjoyment", 1)
+        for day in range(8)
+    ]
     resources = {"people": people, "activities": activities, "crisis_lines": []}
     insights = build_insights(BANK, records, [], TODAY, support_resources=resources)
     assert expected in insights["support"]["message"]
+
+
+def strained_answers(days_ago: list[int]) -> list[AnswerRecord]:
+    """One very strained enjoyment answer on each of the given days before TODAY."""
+    return [
+        AnswerRecord(TODAY - timedelta(days=days), "enjoyment.parts", "enjoyment", 1)
+        for days in days_ago
+    ]
+
+
+def test_seven_strained_answers_raise_nothing_and_say_why_once():
+    insights = build_insights(BANK, strained_answers([0, 1, 2, 7, 8, 9, 10]), [], TODAY)
+    assert insights["enough_data"] is False
+    assert set(levels(insights).values()) == {"unknown", "none"}
+    assert insights["needs_support"] is False and insights["support"] is None
+    assert "a few weeks" in insights["waiting"]
+    assert all("a few weeks" not in item["text"] for item in insights["signals"])
+
+
+def test_eight_answers_in_one_week_are_still_not_a_trend():
+    # TODAY is a Wednesday: days 0-2 are this week, so eight answers there is one week.
+    same_week = [AnswerRecord(TODAY, "enjoyment.parts", "enjoyment", 1)] * 8
+    insights = build_insights(BANK, same_week, [], TODAY)
+    assert insights["enough_data"] is False and insights["support"] is None
+
+
+def test_eight_answers_over_two_weeks_show_signals_and_one_support_block():
+    lines = [{"name": "Samaritans", "country": "GB"}, {"name": "988", "country": "US"}]
+    resources = {"people": [], "activities": [], "crisis_lines": lines, "resources": []}
+    records = strained_answers([0, 1, 2, 7, 8, 9, 10, 11])
+    insights = build_insights(BANK, records, [], TODAY, support_resources=resources)
+    assert insights["enough_data"] is True and insights["waiting"] is None
+    assert levels(insights)["burnout"] == "high"
+    assert insights["support"]["crisis_lines"] == lines  # the order the caller chose

@@ -46,15 +46,31 @@ def test_followup_times_table(now_local, zone, quiet, expected):
 @pytest.mark.parametrize(
     ("persona", "zone", "now", "expected"),
     [
-        ("alice", BERLIN, datetime(2026, 3, 10, 10, 0, tzinfo=UTC),
-         ["2026-03-10 19:00", "2026-03-13 19:00"]),
-        ("bob", CHICAGO, datetime(2026, 3, 10, 10, 0, tzinfo=UTC),
-         ["2026-03-10 19:00", "2026-03-13 19:00"]),
+        (
+            "alice",
+            BERLIN,
+            datetime(2026, 3, 10, 10, 0, tzinfo=UTC),
+            ["2026-03-10 19:00", "2026-03-13 19:00"],
+        ),
+        (
+            "bob",
+            CHICAGO,
+            datetime(2026, 3, 10, 10, 0, tzinfo=UTC),
+            ["2026-03-10 19:00", "2026-03-13 19:00"],
+        ),
         # 23:00 UTC: already the 11th in Berlin (00:00), still the 10th (18:00) in Chicago.
-        ("alice", BERLIN, datetime(2026, 3, 10, 23, 0, tzinfo=UTC),
-         ["2026-03-11 19:00", "2026-03-14 19:00"]),
-        ("bob", CHICAGO, datetime(2026, 3, 10, 23, 0, tzinfo=UTC),
-         ["2026-03-10 19:00", "2026-03-13 19:00"]),
+        (
+            "alice",
+            BERLIN,
+            datetime(2026, 3, 10, 23, 0, tzinfo=UTC),
+            ["2026-03-11 19:00", "2026-03-14 19:00"],
+        ),
+        (
+            "bob",
+            CHICAGO,
+            datetime(2026, 3, 10, 23, 0, tzinfo=UTC),
+            ["2026-03-10 19:00", "2026-03-13 19:00"],
+        ),
     ],
 )
 def test_logging_a_moment_creates_followup_reminders(

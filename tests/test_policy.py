@@ -30,8 +30,13 @@ def berlin(*parts: int) -> datetime:
 
 def user(**changes) -> PolicyUser:
     """Alice in Berlin: work Mon–Fri 09–17, quiet 22–07, budget 6."""
-    base = dict(clock=UserClock("Europe/Berlin"), quiet_start="22:00", quiet_end="07:00",
-                daily_push_budget=6, paused_until=None)
+    base = dict(
+        clock=UserClock("Europe/Berlin"),
+        quiet_start="22:00",
+        quiet_end="07:00",
+        daily_push_budget=6,
+        paused_until=None,
+    )
     base.update(changes)
     return PolicyUser(**base)
 
@@ -85,8 +90,10 @@ def test_time_off_skips_work_reminders_only_and_is_inclusive():
 
 def test_interval_outside_work_hours_is_skipped():
     alice = user()
-    assert gate(occ("break", berlin(2025, 6, 7, 10), "interval"), alice, ()).reason == \
-        "outside_work_hours"  # a Saturday
+    assert (
+        gate(occ("break", berlin(2025, 6, 7, 10), "interval"), alice, ()).reason
+        == "outside_work_hours"
+    )  # a Saturday
     assert gate(occ("break", berlin(2025, 6, 6, 10), "interval"), alice, ()).notify
 
 
@@ -110,8 +117,9 @@ def test_grace_per_kind():
 
 def test_snooze_moves_one_occurrence_then_the_schedule_continues():
     clock = UserClock("Europe/Berlin")
-    snoozed = rule(1, "checkin", {"type": "daily", "time": "09:00"},
-                   snoozed_until=berlin(2025, 6, 2, 9, 10))
+    snoozed = rule(
+        1, "checkin", {"type": "daily", "time": "09:00"}, snoozed_until=berlin(2025, 6, 2, 9, 10)
+    )
     assert next_due(snoozed, clock, berlin(2025, 6, 2, 9, 0)) == berlin(2025, 6, 2, 9, 10)
     assert next_due(snoozed, clock, berlin(2025, 6, 2, 9, 10)) == berlin(2025, 6, 3, 9, 0)
 
@@ -124,8 +132,11 @@ def test_plan_applies_quiet_hours_time_off_and_pause():
     now = berlin(2025, 6, 2, 8)
     got = plan_upcoming(late, [late], alice, off, {}, now, now, 3)
     # 2nd paused, 3rd fine, 4th fine, 5th time off, 6th fine.
-    assert got == [berlin(2025, 6, 3, 17, 30), berlin(2025, 6, 4, 17, 30),
-                   berlin(2025, 6, 6, 17, 30)]
+    assert got == [
+        berlin(2025, 6, 3, 17, 30),
+        berlin(2025, 6, 4, 17, 30),
+        berlin(2025, 6, 6, 17, 30),
+    ]
     night = rule(2, "sleep", {"type": "daily", "time": "23:00"})
     assert plan_upcoming(night, [night], user(), (), {}, now, now, 3) == []
     assert clock.timezone == "Europe/Berlin"
@@ -138,16 +149,23 @@ def test_plan_simulates_budget_with_the_other_reminders():
     sleep = rule(3, "sleep", {"type": "daily", "time": "21:30"})
     now = berlin(2025, 6, 2, 8)  # a Monday
     monday_end = berlin(2025, 6, 2, 23, 59)
-    got = [m for m in plan_upcoming(breaks, [breaks, checkin, sleep], alice, (), {}, now, now, 20)
-           if m < monday_end]
+    got = [
+        m
+        for m in plan_upcoming(breaks, [breaks, checkin, sleep], alice, (), {}, now, now, 20)
+        if m < monday_end
+    ]
     # Budget 4 with two more important reminders to come: two breaks (10:00, 11:00).
     assert got == [berlin(2025, 6, 2, 10), berlin(2025, 6, 2, 11)]
     # With two already sent today, no break at all; the check-in and wind-down still come.
     sent = {date(2025, 6, 2): 2}
-    assert [m for m in plan_upcoming(breaks, [breaks, checkin, sleep], alice, (), sent, now, now,
-                                     20) if m < monday_end] == []
-    assert plan_upcoming(checkin, [breaks, checkin, sleep], alice, (), sent, now, now, 1) == \
-        [berlin(2025, 6, 2, 16, 30)]
+    assert [
+        m
+        for m in plan_upcoming(breaks, [breaks, checkin, sleep], alice, (), sent, now, now, 20)
+        if m < monday_end
+    ] == []
+    assert plan_upcoming(checkin, [breaks, checkin, sleep], alice, (), sent, now, now, 1) == [
+        berlin(2025, 6, 2, 16, 30)
+    ]
 
 
 def test_plan_after_a_future_moment_and_a_once_in_the_past():
@@ -155,7 +173,9 @@ def test_plan_after_a_future_moment_and_a_once_in_the_past():
     morning = rule(1, "checkin", {"type": "daily", "time": "09:00", "days": [0]})
     now = berlin(2025, 6, 2, 8)
     after = berlin(2025, 7, 1, 0)
-    assert plan_upcoming(morning, [morning], alice, (), {}, now, after, 2) == \
-        [berlin(2025, 7, 7, 9), berlin(2025, 7, 14, 9)]
+    assert plan_upcoming(morning, [morning], alice, (), {}, now, after, 2) == [
+        berlin(2025, 7, 7, 9),
+        berlin(2025, 7, 14, 9),
+    ]
     gone = rule(2, "followup", {"type": "once", "at": "2025-06-01T12:00:00+02:00"})
     assert plan_upcoming(gone, [gone], alice, (), {}, now, now, 5) == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,16 +15,22 @@ from server.habits.presets import (
     build_preset,
     describe_presets,
     fit_outside_quiet,
-    next_monthly_at,
     parameter_list,
     to_minutes,
 )
+from server.reminders.schedule import UserClock, next_occurrence
 from server.reminders.schemas import parse_schedule
 
 NOW = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
 OFFICE = HabitSettings(timezone="Europe/Berlin")
-NIGHTS = HabitSettings(timezone="America/Chicago", work_days=(0, 1, 2, 3), work_start="22:00",
-                       work_end="07:00", quiet_start="08:00", quiet_end="14:30")
+NIGHTS = HabitSettings(
+    timezone="America/Chicago",
+    work_days=(0, 1, 2, 3),
+    work_start="22:00",
+    work_end="07:00",
+    quiet_start="08:00",
+    quiet_end="14:30",
+)
 WEEKDAYS = [0, 1, 2, 3, 4]
 EVERY_DAY = [0, 1, 2, 3, 4, 5, 6]
 
@@ -108,8 +114,12 @@ def test_breaks_default_every_90_minutes_with_a_longer_pause_every_third_hour():
 
 
 @pytest.mark.parametrize(
-    "params, every", [({"every_minutes": 45}, 4), ({"every_minutes": 60, "long_pause_hours": 2}, 2),
-                      ({"long_pause_hours": None}, None)],
+    "params, every",
+    [
+        ({"every_minutes": 45}, 4),
+        ({"every_minutes": 60, "long_pause_hours": 2}, 2),
+        ({"long_pause_hours": None}, None),
+    ],
 )
 def test_breaks_long_pause_rhythm(params, every):
     [spec] = build_preset("breaks", params, OFFICE, NOW)
@@ -158,33 +168,31 @@ def test_boundaries_options():
     assert specs["weekly_look_back"].schedule == daily("18:00", [6])
 
 
-def test_timeoff_is_one_date_on_the_first_monday_of_next_month():
+def first_due(spec, zone: str, now: datetime) -> str:
+    """The spec's first occurrence after ``now``, as local ISO."""
+    at = next_occurrence(spec.schedule, UserClock(zone), now)
+    return at.astimezone(ZoneInfo(zone)).isoformat()
+
+
+def test_timeoff_is_monthly_on_the_first_monday():
     [spec] = build_preset("timeoff", None, OFFICE, NOW)
     assert spec.kind == "timeoff"
-    assert spec.schedule == {"type": "once", "at": "2026-04-06T12:30:00+02:00"}
-    assert spec.meta["repeat"] == "monthly"
-    assert spec.meta["weekday"] == 0
+    assert spec.schedule == {"type": "monthly", "week": 1, "weekday": 0, "time": "12:30"}
     assert spec.meta["checkin_time"] == "18:00"
     parse_schedule(spec.schedule)
+    assert first_due(spec, "Europe/Berlin", NOW) == "2026-04-06T12:30:00+02:00"
 
 
 def test_timeoff_on_the_first_monday_itself_before_its_time():
     monday_morning = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
     [spec] = build_preset("timeoff", None, OFFICE, monday_morning)
-    assert spec.schedule["at"] == "2026-03-02T12:30:00+01:00"
+    assert first_due(spec, "Europe/Berlin", monday_morning) == "2026-03-02T12:30:00+01:00"
 
 
 def test_timeoff_follows_the_first_work_day_of_night_workers():
     [spec] = build_preset("timeoff", {"time": "16:00"}, NIGHTS, NOW)
-    assert spec.schedule["at"] == "2026-04-06T16:00:00-05:00"
-
-
-def test_next_monthly_skips_past_planned_time_off():
-    zone = ZoneInfo("Europe/Berlin")
-    found = next_monthly_at(0, "12:30", zone, NOW, not_before=date(2026, 4, 20))
-    assert found == datetime(2026, 5, 4, 10, 30, tzinfo=UTC)
-    december = datetime(2026, 12, 15, tzinfo=UTC)
-    assert next_monthly_at(4, "09:00", zone, december) == datetime(2027, 1, 1, 8, tzinfo=UTC)
+    assert spec.schedule["time"] == "16:00"
+    assert first_due(spec, NIGHTS.timezone, NOW) == "2026-04-06T16:00:00-05:00"
 
 
 @pytest.mark.parametrize(
@@ -223,8 +231,12 @@ def test_parameters_list_defaults_for_this_user():
     assert params["after_hours_minutes"]["minimum"] == 30
     sleep = {p["name"]: p for p in parameter_list(PRESETS["sleep"], OFFICE)}
     assert sleep["wake_time"] == {
-        "name": "wake_time", "type": "string", "nullable": False, "default": "06:30",
-        "description": "When you usually wake up.", "format": "HH:MM",
+        "name": "wake_time",
+        "type": "string",
+        "nullable": False,
+        "default": "06:30",
+        "description": "When you usually wake up.",
+        "format": "HH:MM",
     }
     assert sleep["sleep_hours"]["minimum"] == 7 and sleep["sleep_hours"]["maximum"] == 9
 

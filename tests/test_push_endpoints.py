@@ -91,8 +91,11 @@ def test_valid_subscription_is_normalised():
     keys = browser_keys()
     padded = {"p256dh": keys["p256dh"] + "=", "auth": keys["auth"] + "=="}
     result = validate_subscription(
-        {"endpoint": "https://fcm.googleapis.com/fcm/send/x", "expirationTime": 1.7e12,
-         "keys": padded},
+        {
+            "endpoint": "https://fcm.googleapis.com/fcm/send/x",
+            "expirationTime": 1.7e12,
+            "keys": padded,
+        },
         [],
     )
     assert result.p256dh == keys["p256dh"] and result.auth == keys["auth"]
@@ -136,10 +139,14 @@ def test_bad_keys_are_rejected(change, field):
         ([], "body"),
         ({"keys": {}}, "endpoint"),
         ({"endpoint": "https://fcm.googleapis.com/x"}, "keys"),
-        ({"endpoint": "https://fcm.googleapis.com/x", "keys": {}, "expirationTime": "soon"},
-         "expirationTime"),
-        ({"endpoint": "https://fcm.googleapis.com/x", "keys": {}, "expirationTime": 1e300},
-         "expirationTime"),
+        (
+            {"endpoint": "https://fcm.googleapis.com/x", "keys": {}, "expirationTime": "soon"},
+            "expirationTime",
+        ),
+        (
+            {"endpoint": "https://fcm.googleapis.com/x", "keys": {}, "expirationTime": 1e300},
+            "expirationTime",
+        ),
     ],
 )
 def test_wrong_shape_is_a_validation_error(data, field):

@@ -43,7 +43,10 @@ def test_navigate_must_be_absolute(navigate):
 def test_actions_need_their_members():
     with pytest.raises(ValueError, match="navigate"):
         build_payload(
-            title="t", body="b", navigate="https://tend.example/", tag="x",
+            title="t",
+            body="b",
+            navigate="https://tend.example/",
+            tag="x",
             actions=[{"action": "ok", "title": "Fine"}],
         )
 
@@ -51,7 +54,10 @@ def test_actions_need_their_members():
 def test_extra_cannot_replace_the_notification():
     with pytest.raises(ValueError, match="notification"):
         build_payload(
-            title="t", body="b", navigate="https://tend.example/", tag="x",
+            title="t",
+            body="b",
+            navigate="https://tend.example/",
+            tag="x",
             extra={"notification": {}},
         )
 
@@ -59,8 +65,10 @@ def test_extra_cannot_replace_the_notification():
 def test_size_limit_is_counted_in_utf8_bytes():
     base = len(build_payload(title="", body="", navigate="https://tend.example/", tag="x"))
     fits = "é" * ((MAX_PAYLOAD_BYTES - base) // 2)
-    assert len(build_payload(title="", body=fits, navigate="https://tend.example/", tag="x")) \
+    assert (
+        len(build_payload(title="", body=fits, navigate="https://tend.example/", tag="x"))
         <= MAX_PAYLOAD_BYTES
+    )
     with pytest.raises(PayloadTooLarge) as caught:
         build_payload(title="", body=fits + "éé", navigate="https://tend.example/", tag="x")
     assert caught.value.size > MAX_PAYLOAD_BYTES

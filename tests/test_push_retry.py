@@ -14,9 +14,23 @@ NOW = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 
 @pytest.mark.parametrize(
     ("status", "verdict"),
-    [(201, "sent"), (202, "sent"), (404, "gone"), (410, "gone"), (429, "retry"),
-     (500, "retry"), (502, "retry"), (503, "retry"), (400, "failed"), (401, "failed"),
-     (403, "failed"), (413, "failed"), (200, "failed"), (301, "failed"), (307, "failed")],
+    [
+        (201, "sent"),
+        (202, "sent"),
+        (404, "gone"),
+        (410, "gone"),
+        (429, "retry"),
+        (500, "retry"),
+        (502, "retry"),
+        (503, "retry"),
+        (400, "failed"),
+        (401, "failed"),
+        (403, "failed"),
+        (413, "failed"),
+        (200, "failed"),
+        (301, "failed"),
+        (307, "failed"),
+    ],
 )
 def test_classify_status(status, verdict):
     assert classify_status(status) == verdict
@@ -24,9 +38,17 @@ def test_classify_status(status, verdict):
 
 @pytest.mark.parametrize(
     ("value", "seconds"),
-    [("120", 120.0), (" 5 ", 5.0), ("Sat, 01 Mar 2025 08:00:30 GMT", 30.0),
-     ("Sat, 01 Mar 2025 07:00:00 GMT", 0.0), ("soon", None), ("", None), (None, None),
-     ("-3", None), ("1.5", None)],
+    [
+        ("120", 120.0),
+        (" 5 ", 5.0),
+        ("Sat, 01 Mar 2025 08:00:30 GMT", 30.0),
+        ("Sat, 01 Mar 2025 07:00:00 GMT", 0.0),
+        ("soon", None),
+        ("", None),
+        (None, None),
+        ("-3", None),
+        ("1.5", None),
+    ],
 )
 def test_retry_after_seconds(value, seconds):
     assert retry_after_seconds(value, NOW) == seconds

@@ -84,7 +84,7 @@ def test_gone_devices_are_removed_and_failures_counted(client, auth, push_receiv
     for device in (gone, broken, fine):
         subscribe(client, device)
     push_receiver.answer(gone, Reply.gone(410))
-    push_receiver.answer(broken, Reply(403))
+    push_receiver.answer(broken, Reply(413))
 
     assert client.post("/api/push/test").get_json() == {"sent": 1, "failed": 2}
     rows = {r.endpoint: r for r in db_session.execute(select(PushSubscription)).scalars()}
@@ -112,8 +112,9 @@ def test_resubscribe_is_idempotent_and_updates_keys(client, auth, push_receiver)
     assert len(client.get("/api/push/subscriptions").get_json()["subscriptions"]) == 1
 
 
-def test_endpoint_moves_to_whoever_subscribes_on_the_browser(client, auth, alice, bob,
-                                                              push_receiver):
+def test_endpoint_moves_to_whoever_subscribes_on_the_browser(
+    client, auth, alice, bob, push_receiver
+):
     device = push_receiver.make_subscription()
     auth.as_user(alice)
     subscribe(client, device)
@@ -144,11 +145,17 @@ def test_bob_cannot_delete_alices_device(client, auth, alice, bob, push_receiver
 @pytest.mark.parametrize(
     ("body", "code", "field"),
     [
-        ({"endpoint": "https://fcm.googleapis.com.evil.example/x"}, "endpoint_not_allowed",
-         "endpoint"),
+        (
+            {"endpoint": "https://fcm.googleapis.com.evil.example/x"},
+            "endpoint_not_allowed",
+            "endpoint",
+        ),
         ({"endpoint": "http://127.0.0.1:1/push/x"}, "endpoint_not_allowed", "endpoint"),
-        ({"keys": {"p256dh": "AAAA", "auth": "AAAAAAAAAAAAAAAAAAAAAA"}}, "invalid_keys",
-         "keys.p256dh"),
+        (
+            {"keys": {"p256dh": "AAAA", "auth": "AAAAAAAAAAAAAAAAAAAAAA"}},
+            "invalid_keys",
+            "keys.p256dh",
+        ),
         ({"keys": None}, "validation_error", "keys"),
     ],
 )
@@ -170,13 +177,19 @@ def test_routes_need_sign_in_and_csrf(client, push_receiver):
 
 
 def test_record_outcomes_updates_devices(app, alice, db_session):
-    rows = [PushSubscription(user_id=alice.id, endpoint=f"https://fcm.googleapis.com/{n}",
-                             p256dh="k", auth="a") for n in range(3)]
+    rows = [
+        PushSubscription(
+            user_id=alice.id, endpoint=f"https://fcm.googleapis.com/{n}", p256dh="k", auth="a"
+        )
+        for n in range(3)
+    ]
     db_session.add_all(rows)
     db_session.commit()
     targets = service.targets_for_user(db_session, alice.id)
-    outcomes = [PushOutcome(PushMessage(t, b"{}", 60), result, 201, 1, "")
-                for t, result in zip(targets, ["sent", "gone", "failed"], strict=True)]
+    outcomes = [
+        PushOutcome(PushMessage(t, b"{}", 60), result, 201, 1, "")
+        for t, result in zip(targets, ["sent", "gone", "failed"], strict=True)
+    ]
     now = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
     service.record_outcomes(db_session, outcomes, now)
     db_session.commit()
@@ -190,17 +203,30 @@ def test_record_outcomes_updates_devices(app, alice, db_session):
     ("agent", "label"),
     [
         (CHROME_ANDROID, "Chrome on Android"),
-        ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
-         "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1", "Safari on iPhone"),
-        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:127.0) Gecko/20100101 Firefox/127.0",
-         "Firefox on Windows"),
-        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-         "Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0", "Edge on Windows"),
-        ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-         "Version/17.5 Safari/605.1.15", "Safari on Mac"),
-        ("Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) "
-         "SamsungBrowser/25.0 Chrome/121.0.0.0 Mobile Safari/537.36",
-         "Samsung Internet on Android"),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+            "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+            "Safari on iPhone",
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:127.0) Gecko/20100101 Firefox/127.0",
+            "Firefox on Windows",
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0",
+            "Edge on Windows",
+        ),
+        (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            "Version/17.5 Safari/605.1.15",
+            "Safari on Mac",
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "SamsungBrowser/25.0 Chrome/121.0.0.0 Mobile Safari/537.36",
+            "Samsung Internet on Android",
+        ),
         ("", "A browser"),
     ],
 )

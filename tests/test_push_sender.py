@@ -32,21 +32,30 @@ def signer(vapid_key):
 @pytest.fixture
 def sender(signer, push_receiver):
     with PushSender(
-        signer, [push_receiver.host], read_timeout=0.5, connect_timeout=0.5,
-        max_retry_seconds=3, backoff_base=0.05, backoff_cap=0.2,
+        signer,
+        [push_receiver.host],
+        read_timeout=0.5,
+        connect_timeout=0.5,
+        max_retry_seconds=3,
+        backoff_base=0.05,
+        backoff_cap=0.2,
     ) as sender:
         yield sender
 
 
 def target_for(subscription, subscription_id=1) -> PushTarget:
-    return PushTarget(subscription_id, subscription.endpoint, subscription.p256dh,
-                      subscription.auth)
+    return PushTarget(
+        subscription_id, subscription.endpoint, subscription.p256dh, subscription.auth
+    )
 
 
 def message_for(subscription, *, ttl=60, key=None, **kwargs) -> PushMessage:
     payload = build_payload(
-        title="A small pause", body="How is today sitting with you?",
-        navigate="https://tend.example/", tag="checkin", extra={"answer_token": "t-1"},
+        title="A small pause",
+        body="How is today sitting with you?",
+        navigate="https://tend.example/",
+        tag="checkin",
+        extra={"answer_token": "t-1"},
     )
     return PushMessage(target_for(subscription), payload, ttl, key=key, **kwargs)
 
@@ -54,12 +63,15 @@ def message_for(subscription, *, ttl=60, key=None, **kwargs) -> PushMessage:
 def test_two_devices_receive_decrypted_verified_messages(sender, push_receiver, vapid_key):
     phone, laptop = push_receiver.make_subscription(), push_receiver.make_subscription()
     topic = make_topic("delivery", 7)
-    outcomes = sender.send_many([
-        message_for(phone, key="phone", urgency="high", topic=topic),
-        message_for(laptop, key="laptop", ttl=600),
-    ])
+    outcomes = sender.send_many(
+        [
+            message_for(phone, key="phone", urgency="high", topic=topic),
+            message_for(laptop, key="laptop", ttl=600),
+        ]
+    )
     assert [(o.message.key, o.result, o.status, o.attempts) for o in outcomes] == [
-        ("phone", "sent", 201, 1), ("laptop", "sent", 201, 1),
+        ("phone", "sent", 201, 1),
+        ("laptop", "sent", 201, 1),
     ]
     (at_phone,) = push_receiver.messages_for(phone)
     (at_laptop,) = push_receiver.messages_for(laptop)
@@ -137,8 +149,9 @@ def test_server_error_is_retried_with_backoff(sender, push_receiver):
 def test_persistent_server_error_fails_within_the_retry_budget(signer, push_receiver):
     device = push_receiver.make_subscription()
     push_receiver.answer(device, then=Reply(500))
-    with PushSender(signer, [push_receiver.host], max_retry_seconds=0.6,
-                    backoff_base=0.05, backoff_cap=0.1) as sender:
+    with PushSender(
+        signer, [push_receiver.host], max_retry_seconds=0.6, backoff_base=0.05, backoff_cap=0.1
+    ) as sender:
         started = time.monotonic()
         outcome = sender.send(message_for(device))
     assert (outcome.result, outcome.status) == ("failed", 500)
@@ -163,8 +176,9 @@ def test_a_hanging_service_times_out_and_is_retried(sender, push_receiver):
 def test_a_service_that_always_hangs_fails(signer, push_receiver):
     device = push_receiver.make_subscription()
     push_receiver.answer(device, then=Reply.hang(5))
-    with PushSender(signer, [push_receiver.host], read_timeout=0.3, max_retry_seconds=0.5,
-                    backoff_base=0.05) as sender:
+    with PushSender(
+        signer, [push_receiver.host], read_timeout=0.3, max_retry_seconds=0.5, backoff_base=0.05
+    ) as sender:
         outcome = sender.send(message_for(device))
     assert outcome.result == "failed" and outcome.status is None
     assert "Timeout" in outcome.detail
@@ -176,7 +190,8 @@ def test_client_errors_fail_without_retry_and_are_logged(sender, push_receiver, 
     push_receiver.answer(device, Reply(status))
     with caplog.at_level(logging.ERROR, logger="server.push.sender"):
         outcome = sender.send(message_for(device))
-    assert (outcome.result, outcome.status, outcome.attempts) == ("failed", status, 1)
+    verdict = "refused" if status in (401, 403) else "failed"
+    assert (outcome.result, outcome.status, outcome.attempts) == (verdict, status, 1)
     assert str(status) in caplog.text
     assert device.path not in caplog.text  # the endpoint is a secret; only the origin is logged
 
@@ -220,7 +235,7 @@ def test_receiver_refuses_a_forged_signature(push_receiver):
     signer = ForgedSigner(ec.generate_private_key(ec.SECP256R1()), SUBJECT)
     with PushSender(signer, [push_receiver.host]) as sender:
         outcome = sender.send(message_for(device))
-    assert (outcome.result, outcome.status) == ("failed", 401)
+    assert (outcome.result, outcome.status) == ("refused", 401)
     (received,) = push_receiver.received
     assert not received.vapid_valid and "signature" in received.problems[0]
 

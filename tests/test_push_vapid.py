@@ -69,7 +69,8 @@ def test_configured_raw_and_pem_keys_are_used(tmp_path):
     key = ec.generate_private_key(ec.SECP256R1())
     raw = b64url_encode(scalar(key).to_bytes(32, "big"))
     pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode()
     assert scalar(load_or_create_private_key(str(tmp_path), raw)) == scalar(key)
@@ -94,8 +95,9 @@ def test_good_subjects(subject):
     assert check_subject(subject) == subject
 
 
-@pytest.mark.parametrize("subject", [None, "", "care@tend.example", "http://tend.example",
-                                     "mailto:nobody"])
+@pytest.mark.parametrize(
+    "subject", [None, "", "care@tend.example", "http://tend.example", "mailto:nobody"]
+)
 def test_bad_subjects(subject):
     with pytest.raises(VapidError, match="TEND_VAPID_SUBJECT"):
         check_subject(subject)

@@ -15,11 +15,14 @@ import re
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from tests.passkey_authenticator import SoftAuthenticator
+
 MARKER = "alice-private-7f3"
 # A sample body for each id-taking route, so Bob's request is valid apart from the id.
 BODIES = {
     ("PATCH", "/api/reminders/<int:reminder_id>"): {"title": "bob was here", "enabled": False},
     ("POST", "/api/reminders/<int:reminder_id>/snooze"): {"minutes": 30},
+    ("PATCH", "/api/shifts/<int:shift_id>"): {"label": "bob was here"},
 }
 
 
@@ -30,11 +33,16 @@ def b64url(raw: bytes) -> str:
 
 def browser_subscription(label: str) -> dict:
     """A ``PushSubscription.toJSON()`` on FCM with real P-256 keys."""
-    key = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-    return {"endpoint": f"https://fcm.googleapis.com/fcm/send/{label}-{os.urandom(6).hex()}",
-            "expirationTime": None,
-            "keys": {"p256dh": b64url(key), "auth": b64url(os.urandom(16))}}
+    key = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    )
+    return {
+        "endpoint": f"https://fcm.googleapis.com/fcm/send/{label}-{os.urandom(6).hex()}",
+        "expirationTime": None,
+        "keys": {"p256dh": b64url(key), "auth": b64url(os.urandom(16))},
+    }
 
 
 def created(response, key: str) -> dict:
@@ -45,28 +53,94 @@ def created(response, key: str) -> dict:
 
 def fill_alices_account(client) -> dict[str, int]:
     """One row of every kind for the signed-in Alice; returns their ids by route argument."""
-    reminder = created(client.post("/api/reminders", json={
-        "kind": "checkin", "title": f"Check in {MARKER}",
-        "schedule": {"type": "daily", "time": "18:00"}}), "reminder")
-    device = created(client.post("/api/push/subscriptions",
-                                 json=browser_subscription(MARKER)), "subscription")
+    reminder = created(
+        client.post(
+            "/api/reminders",
+            json={
+                "kind": "checkin",
+                "title": f"Check in {MARKER}",
+                "schedule": {"type": "daily", "time": "18:00"},
+            },
+        ),
+        "reminder",
+    )
+    device = created(
+        client.post("/api/push/subscriptions", json=browser_subscription(MARKER)), "subscription"
+    )
     questions = client.get("/api/checkins/questions").get_json()["questions"]
     first = questions[0]
-    created(client.post("/api/checkins", json={
-        "answers": [{"question_id": first["id"], "value": first["scale"]["min"]}],
-        "note": f"a long shift {MARKER}"}), "checkin")
-    created(client.post("/api/moments", json={
-        "kind": "critical_incident", "intensity": 4, "note": f"the crash {MARKER}"}), "moment")
-    entry = created(client.post("/api/timeoff", json={
-        "start": "2026-01-05", "end": "2026-01-09", "kind": "taken",
-        "note": f"the coast {MARKER}"}), "entry")
-    person = created(client.post("/api/support/people", json={
-        "name": f"Sam {MARKER}", "contact": "+44 7700 900123"}), "person")
-    activity = created(client.post("/api/support/activities",
-                                   json={"text": f"a walk {MARKER}"}), "activity")
+    created(
+        client.post(
+            "/api/checkins",
+            json={
+                "answers": [{"question_id": first["id"], "value": first["scale"]["min"]}],
+                "note": f"a long shift {MARKER}",
+            },
+        ),
+        "checkin",
+    )
+    moment = created(
+        client.post(
+            "/api/moments",
+            json={"kind": "critical_incident", "intensity": 4, "note": f"the crash {MARKER}"},
+        ),
+        "moment",
+    )
+    entry = created(
+        client.post(
+            "/api/timeoff",
+            json={
+                "start": "2026-01-05",
+                "end": "2026-01-09",
+                "kind": "taken",
+                "note": f"the coast {MARKER}",
+            },
+        ),
+        "entry",
+    )
+    person = created(
+        client.post(
+            "/api/support/people", json={"name": f"Sam {MARKER}", "contact": "+44 7700 900123"}
+        ),
+        "person",
+    )
+    activity = created(
+        client.post("/api/support/activities", json={"text": f"a walk {MARKER}"}), "activity"
+    )
     assert client.post("/api/habits/presets/breaks", json={}).status_code == 201
-    return {"reminder_id": reminder["id"], "subscription_id": device["id"],
-            "entry_id": entry["id"], "person_id": person["id"], "activity_id": activity["id"]}
+    shift = created(
+        client.post(
+            "/api/shifts",
+            json={"start": "2026-01-12T19:00", "end": "2026-01-13T07:30", "label": MARKER},
+        ),
+        "shift",
+    )
+    night = {"start": "19:00", "end": "07:30", "label": MARKER}
+    pattern = created(
+        client.post(
+            "/api/shifts/pattern", json={"start_date": "2026-02-02", "cycle": [night], "weeks": 1}
+        ),
+        "pattern",
+    )
+    options = client.post("/api/auth/passkeys/register/options").get_json()
+    passkey = created(
+        client.post(
+            "/api/auth/passkeys/register",
+            json={"credential": SoftAuthenticator("http://localhost").create(options)},
+        ),
+        "passkey",
+    )
+    return {
+        "passkey_id": passkey["id"],
+        "reminder_id": reminder["id"],
+        "subscription_id": device["id"],
+        "entry_id": entry["id"],
+        "person_id": person["id"],
+        "activity_id": activity["id"],
+        "moment_id": moment["id"],
+        "shift_id": shift["id"],
+        "pattern_id": pattern["id"],
+    }
 
 
 def alices_export(client) -> dict:
@@ -83,9 +157,11 @@ def alices_export(client) -> dict:
 
 def get_routes_without_arguments(app) -> list[str]:
     """Every GET route under /api that needs no path argument."""
-    return sorted(rule.rule for rule in app.url_map.iter_rules()
-                  if rule.rule.startswith("/api") and "GET" in (rule.methods or ())
-                  and not rule.arguments)
+    return sorted(
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api") and "GET" in (rule.methods or ()) and not rule.arguments
+    )
 
 
 def id_routes(app) -> list[tuple[str, str, str]]:
@@ -108,8 +184,15 @@ def test_bob_sees_and_changes_nothing_of_alices(app, client, auth, alice, bob):
 
     auth.as_user(bob)
     readable = get_routes_without_arguments(app)
-    assert {"/api/reminders", "/api/checkins", "/api/moments", "/api/timeoff",
-            "/api/export", "/api/push/subscriptions", "/api/support/people"} <= set(readable)
+    assert {
+        "/api/reminders",
+        "/api/checkins",
+        "/api/moments",
+        "/api/timeoff",
+        "/api/export",
+        "/api/push/subscriptions",
+        "/api/support/people",
+    } <= set(readable)
     for path in [*readable, "/api/export?format=csv"]:
         response = client.get(path)
         assert response.status_code < 500, path
@@ -135,14 +218,17 @@ def test_bob_sees_and_changes_nothing_of_alices(app, client, auth, alice, bob):
 
 def test_bob_cannot_link_his_check_in_to_alices_moment(client, auth, alice, bob):
     auth.as_user(alice)
-    moment = created(client.post("/api/moments", json={"kind": "other", "intensity": 2}),
-                     "moment")
+    moment = created(client.post("/api/moments", json={"kind": "other", "intensity": 2}), "moment")
     auth.logout()
     auth.as_user(bob)
     question = client.get("/api/checkins/questions").get_json()["questions"][0]
-    response = client.post("/api/checkins", json={
-        "answers": [{"question_id": question["id"], "value": question["scale"]["min"]}],
-        "moment_id": moment["id"]})
+    response = client.post(
+        "/api/checkins",
+        json={
+            "answers": [{"question_id": question["id"], "value": question["scale"]["min"]}],
+            "moment_id": moment["id"],
+        },
+    )
     assert response.status_code == 400
     assert "moment_id" in response.get_json()["error"]["fields"]
     assert client.get("/api/checkins").get_json()["checkins"] == []
@@ -150,8 +236,7 @@ def test_bob_cannot_link_his_check_in_to_alices_moment(client, auth, alice, bob)
 
 def test_a_device_alice_registered_is_not_listed_for_bob(client, auth, alice, bob):
     auth.as_user(alice)
-    created(client.post("/api/push/subscriptions", json=browser_subscription("a")),
-            "subscription")
+    created(client.post("/api/push/subscriptions", json=browser_subscription("a")), "subscription")
     auth.logout()
     auth.as_user(bob)
     assert client.get("/api/push/subscriptions").get_json()["subscriptions"] == []

@@ -20,8 +20,7 @@ def test_two_sign_ups_with_one_email_make_one_account(app, db_session):
         client = app.test_client()
         token = client.get("/api/csrf").get_json()["csrf_token"]
         barrier.wait()
-        response = client.post("/api/auth/register", json=body,
-                               headers={"X-CSRF-Token": token})
+        response = client.post("/api/auth/register", json=body, headers={"X-CSRF-Token": token})
         statuses.append(response.status_code)
         if response.status_code == 409:
             assert response.get_json()["error"]["code"] == "email_taken"
@@ -33,7 +32,8 @@ def test_two_sign_ups_with_one_email_make_one_account(app, db_session):
         thread.join()
     assert sorted(statuses) == [201, 409, 409]
     count = db_session.execute(
-        select(func.count(User.id)).where(User.email == "erin@example.com")).scalar_one()
+        select(func.count(User.id)).where(User.email == "erin@example.com")
+    ).scalar_one()
     assert count == 1
 
 
@@ -66,8 +66,9 @@ def test_parallel_wrong_passwords_are_all_counted(app_config, alice):
         client = application.test_client()
         token = client.get("/api/csrf").get_json()["csrf_token"]
         barrier.wait()
-        statuses.append(client.post("/api/auth/login", json=wrong,
-                                    headers={"X-CSRF-Token": token}).status_code)
+        statuses.append(
+            client.post("/api/auth/login", json=wrong, headers={"X-CSRF-Token": token}).status_code
+        )
 
     threads = [threading.Thread(target=guess) for _ in range(4)]
     for thread in threads:

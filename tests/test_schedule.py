@@ -32,39 +32,87 @@ def local(zone: str, *parts: int, fold: int = 0) -> datetime:
 # (zone, wall time, a UTC moment the day before, expected local fire times over three days)
 SPRING_FORWARD = [
     # Berlin: 02:00 -> 03:00 on 2025-03-30; 02:30 does not exist that day.
-    ("Europe/Berlin", "02:30", datetime(2025, 3, 29, 12, tzinfo=UTC),
-     [(2025, 3, 30, 3, 0), (2025, 3, 31, 2, 30), (2025, 4, 1, 2, 30)]),
-    ("America/New_York", "02:15", datetime(2025, 3, 8, 12, tzinfo=UTC),
-     [(2025, 3, 9, 3, 0), (2025, 3, 10, 2, 15), (2025, 3, 11, 2, 15)]),
-    ("America/Chicago", "02:59", datetime(2025, 3, 8, 12, tzinfo=UTC),
-     [(2025, 3, 9, 3, 0), (2025, 3, 10, 2, 59), (2025, 3, 11, 2, 59)]),
+    (
+        "Europe/Berlin",
+        "02:30",
+        datetime(2025, 3, 29, 12, tzinfo=UTC),
+        [(2025, 3, 30, 3, 0), (2025, 3, 31, 2, 30), (2025, 4, 1, 2, 30)],
+    ),
+    (
+        "America/New_York",
+        "02:15",
+        datetime(2025, 3, 8, 12, tzinfo=UTC),
+        [(2025, 3, 9, 3, 0), (2025, 3, 10, 2, 15), (2025, 3, 11, 2, 15)],
+    ),
+    (
+        "America/Chicago",
+        "02:59",
+        datetime(2025, 3, 8, 12, tzinfo=UTC),
+        [(2025, 3, 9, 3, 0), (2025, 3, 10, 2, 59), (2025, 3, 11, 2, 59)],
+    ),
     # Lord Howe shifts by 30 minutes: 02:00 -> 02:30 on 2025-10-05.
-    ("Australia/Lord_Howe", "02:15", datetime(2025, 10, 4, 0, tzinfo=UTC),
-     [(2025, 10, 5, 2, 30), (2025, 10, 6, 2, 15), (2025, 10, 7, 2, 15)]),
+    (
+        "Australia/Lord_Howe",
+        "02:15",
+        datetime(2025, 10, 4, 0, tzinfo=UTC),
+        [(2025, 10, 5, 2, 30), (2025, 10, 6, 2, 15), (2025, 10, 7, 2, 15)],
+    ),
     # Southern hemisphere: Auckland springs forward 02:00 -> 03:00 on 2025-09-28.
-    ("Pacific/Auckland", "02:30", datetime(2025, 9, 27, 0, tzinfo=UTC),
-     [(2025, 9, 28, 3, 0), (2025, 9, 29, 2, 30), (2025, 9, 30, 2, 30)]),
+    (
+        "Pacific/Auckland",
+        "02:30",
+        datetime(2025, 9, 27, 0, tzinfo=UTC),
+        [(2025, 9, 28, 3, 0), (2025, 9, 29, 2, 30), (2025, 9, 30, 2, 30)],
+    ),
     # No DST at all.
-    ("Asia/Kolkata", "02:30", datetime(2025, 3, 29, 12, tzinfo=UTC),
-     [(2025, 3, 30, 2, 30), (2025, 3, 31, 2, 30), (2025, 4, 1, 2, 30)]),
+    (
+        "Asia/Kolkata",
+        "02:30",
+        datetime(2025, 3, 29, 12, tzinfo=UTC),
+        [(2025, 3, 30, 2, 30), (2025, 3, 31, 2, 30), (2025, 4, 1, 2, 30)],
+    ),
     # São Paulo 2018 skipped midnight itself; APScheduler alone skips that whole day.
-    ("America/Sao_Paulo", "00:00", datetime(2018, 11, 3, 12, tzinfo=UTC),
-     [(2018, 11, 4, 1, 0), (2018, 11, 5, 0, 0), (2018, 11, 6, 0, 0)]),
+    (
+        "America/Sao_Paulo",
+        "00:00",
+        datetime(2018, 11, 3, 12, tzinfo=UTC),
+        [(2018, 11, 4, 1, 0), (2018, 11, 5, 0, 0), (2018, 11, 6, 0, 0)],
+    ),
 ]
 
 # Fall back: the wall time happens twice; the reminder fires once, at the first.
 FALL_BACK = [
-    ("Europe/Berlin", "02:30", datetime(2025, 10, 25, 12, tzinfo=UTC),
-     [(2025, 10, 26, 2, 30, 0), (2025, 10, 27, 2, 30, 0), (2025, 10, 28, 2, 30, 0)]),
-    ("America/New_York", "01:30", datetime(2025, 11, 1, 12, tzinfo=UTC),
-     [(2025, 11, 2, 1, 30, 0), (2025, 11, 3, 1, 30, 0), (2025, 11, 4, 1, 30, 0)]),
-    ("America/Chicago", "01:00", datetime(2025, 11, 1, 12, tzinfo=UTC),
-     [(2025, 11, 2, 1, 0, 0), (2025, 11, 3, 1, 0, 0), (2025, 11, 4, 1, 0, 0)]),
+    (
+        "Europe/Berlin",
+        "02:30",
+        datetime(2025, 10, 25, 12, tzinfo=UTC),
+        [(2025, 10, 26, 2, 30, 0), (2025, 10, 27, 2, 30, 0), (2025, 10, 28, 2, 30, 0)],
+    ),
+    (
+        "America/New_York",
+        "01:30",
+        datetime(2025, 11, 1, 12, tzinfo=UTC),
+        [(2025, 11, 2, 1, 30, 0), (2025, 11, 3, 1, 30, 0), (2025, 11, 4, 1, 30, 0)],
+    ),
+    (
+        "America/Chicago",
+        "01:00",
+        datetime(2025, 11, 1, 12, tzinfo=UTC),
+        [(2025, 11, 2, 1, 0, 0), (2025, 11, 3, 1, 0, 0), (2025, 11, 4, 1, 0, 0)],
+    ),
     # Lord Howe falls back 02:00 -> 01:30 on 2025-04-06: 01:45 happens twice.
-    ("Australia/Lord_Howe", "01:45", datetime(2025, 4, 5, 0, tzinfo=UTC),
-     [(2025, 4, 6, 1, 45, 0), (2025, 4, 7, 1, 45, 0), (2025, 4, 8, 1, 45, 0)]),
-    ("Pacific/Auckland", "02:30", datetime(2025, 4, 5, 0, tzinfo=UTC),
-     [(2025, 4, 6, 2, 30, 0), (2025, 4, 7, 2, 30, 0), (2025, 4, 8, 2, 30, 0)]),
+    (
+        "Australia/Lord_Howe",
+        "01:45",
+        datetime(2025, 4, 5, 0, tzinfo=UTC),
+        [(2025, 4, 6, 1, 45, 0), (2025, 4, 7, 1, 45, 0), (2025, 4, 8, 1, 45, 0)],
+    ),
+    (
+        "Pacific/Auckland",
+        "02:30",
+        datetime(2025, 4, 5, 0, tzinfo=UTC),
+        [(2025, 4, 6, 2, 30, 0), (2025, 4, 7, 2, 30, 0), (2025, 4, 8, 2, 30, 0)],
+    ),
 ]
 
 
@@ -91,8 +139,10 @@ def test_fall_back_second_pass_of_the_hour_does_not_fire_again(zone, wall, after
     assert second_pass > first
     following = next_occurrence(daily(wall), UserClock(zone), first)
     assert following == local(zone, *expected[1][:5]).astimezone(UTC)
-    assert next_occurrence(daily(wall), UserClock(zone), second_pass - timedelta(seconds=1)) \
+    assert (
+        next_occurrence(daily(wall), UserClock(zone), second_pass - timedelta(seconds=1))
         == following
+    )
 
 
 def test_daily_respects_weekdays_and_is_strictly_after():
@@ -100,16 +150,19 @@ def test_daily_respects_weekdays_and_is_strictly_after():
     monday_0730 = local("Europe/Berlin", 2025, 6, 2, 7, 30).astimezone(UTC)
     schedule = daily("07:30", [0, 2])
     assert next_occurrence(schedule, clock, monday_0730 - timedelta(seconds=1)) == monday_0730
-    assert next_occurrence(schedule, clock, monday_0730) == \
-        local("Europe/Berlin", 2025, 6, 4, 7, 30).astimezone(UTC)
+    assert next_occurrence(schedule, clock, monday_0730) == local(
+        "Europe/Berlin", 2025, 6, 4, 7, 30
+    ).astimezone(UTC)
 
 
 def test_local_instant_resolves_gaps_and_overlaps():
     zone = ZoneInfo("Europe/Berlin")
-    assert local_instant(date(2025, 3, 30), time(2, 0), zone) == \
-        datetime(2025, 3, 30, 1, tzinfo=UTC)
-    assert local_instant(date(2025, 10, 26), time(2, 0), zone) == \
-        datetime(2025, 10, 26, 0, tzinfo=UTC)
+    assert local_instant(date(2025, 3, 30), time(2, 0), zone) == datetime(
+        2025, 3, 30, 1, tzinfo=UTC
+    )
+    assert local_instant(date(2025, 10, 26), time(2, 0), zone) == datetime(
+        2025, 10, 26, 0, tzinfo=UTC
+    )
 
 
 def interval(minutes: int) -> dict:
@@ -143,7 +196,11 @@ def test_interval_counts_real_minutes_across_a_dst_night():
     assert gaps == {timedelta(hours=2)}
     # Nine real hours in that night (fall back): 00:00, 02:00 (CEST), 01:00 (CET)... up to 06:00.
     assert [m.astimezone(clock.zone).strftime("%H:%M%z") for m in got] == [
-        "00:00+0200", "02:00+0200", "03:00+0100", "05:00+0100"]
+        "00:00+0200",
+        "02:00+0200",
+        "03:00+0100",
+        "05:00+0100",
+    ]
 
 
 def test_interval_never_fires_without_work_days():

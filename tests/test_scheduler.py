@@ -6,24 +6,25 @@ receiver within a few seconds of its due time.
 
 from __future__ import annotations
 
-import os
 import signal
+import socket
 import subprocess
-import sys
 import time
-from datetime import timedelta
 
 from sqlmodel import Session
 
-from scheduler.embedded import start_embedded
+from scheduler.embedded import start_embedded, stop_embedded
 from server import create_app
-from server.accounts.models import User
 from server.db import utcnow
-from server.push import service as push_service
-from server.push.models import PushSubscription
-from server.reminders.service import create_reminder
+from tests.processes import (
+    awake_person,
+    due_once,
+    phone_of,
+    process_env,
+    soon,
+    spawn,
+)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LATENESS_LIMIT = 3.0
 
 
@@ -31,16 +32,13 @@ def alice_with_device(app, receiver, due_in: float):
     """Alice, one device at the receiver, and a check-in due ``due_in`` seconds from now."""
     device = receiver.make_subscription()
     with Session(app.extensions["tend.engine"], expire_on_commit=False) as session:
-        user = User(email="alice@example.com", password_hash="x", timezone="Asia/Kolkata",
-                    quiet_start="00:00", quiet_end="00:00")
+        user = awake_person("alice@example.com")
         session.add(user)
         session.flush()
-        session.add(PushSubscription(user_id=user.id, endpoint=device.endpoint,
-                                     p256dh=device.p256dh, auth=device.auth))
+        session.add(phone_of(user, device))
         now = utcnow()
-        due = (now + timedelta(seconds=due_in)).replace(microsecond=0) + timedelta(seconds=1)
-        create_reminder(session, user, "checkin", None, {"type": "once", "at": due.isoformat()},
-                        now=now)
+        due = soon(now, due_in)
+        due_once(session, user, due, now)
         session.commit()
     return device, due
 
@@ -63,8 +61,7 @@ def test_embedded_scheduler_delivers_within_seconds(app_config, push_receiver):
     try:
         arrived = wait_for_message(push_receiver, device, timeout=10)
     finally:
-        scheduler.shutdown(wait=True)
-        push_service.close_sender(app)
+        stop_embedded(app, scheduler)
         app.extensions["tend.engine"].dispose()
     assert arrived is not None, "nothing arrived"
     message, at = arrived
@@ -80,28 +77,45 @@ def test_scheduler_process_delivers_and_stops_cleanly_on_sigterm(
     app = create_app(app_config)
     device, due = alice_with_device(app, push_receiver, due_in=2.0)
     app.extensions["tend.engine"].dispose()
-    env = dict(
-        os.environ,
-        TEND_DATABASE_URL=app_config["TEND_DATABASE_URL"],
-        TEND_INSTANCE_PATH=app_config["INSTANCE_PATH"],
-        TEND_VAPID_PRIVATE_KEY=vapid_private_key,
-        TEND_VAPID_SUBJECT="mailto:tests@example.org",
-        TEND_PUSH_EXTRA_HOSTS=push_receiver.host,
-        TEND_SECRET_KEY="test-secret-key",
-        TEND_LOG_LEVEL="info",
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "scheduler", "--interval", "0.5"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    env = process_env(app_config, vapid_private_key, push_receiver)
+    process = spawn("scheduler", "--interval", "0.5", env=env, output=subprocess.PIPE)
     try:
         arrived = wait_for_message(push_receiver, device, timeout=20)
     finally:
         process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=20)
+        stderr, _ = process.communicate(timeout=20)
     assert process.returncode == 0, stderr
     assert arrived is not None, stderr
     assert arrived[1] - due.timestamp() < LATENESS_LIMIT
     assert "scheduler started" in stderr
     assert "tick claimed=1 recovered=0 sent=1" in stderr
     assert "scheduler stopped" in stderr
+
+
+def test_web_process_with_embedded_scheduler_stops_cleanly_on_sigterm(
+    app_config, push_receiver, vapid_private_key
+):
+    app_config["TEND_PUSH_EXTRA_HOSTS"] = [push_receiver.host]
+    app = create_app(app_config)
+    device, _ = alice_with_device(app, push_receiver, due_in=1.0)
+    app.extensions["tend.engine"].dispose()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = process_env(
+        app_config,
+        vapid_private_key,
+        push_receiver,
+        TEND_SCHEDULER="embedded",
+        TEND_HOST="127.0.0.1",
+        TEND_PORT=port,
+    )
+    process = spawn("server", env=env, output=subprocess.PIPE)
+    try:
+        arrived = wait_for_message(push_receiver, device, timeout=20)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert arrived is not None, output
+    assert process.returncode == 0, output
+    assert "Tend is stopping" in output

@@ -11,7 +11,6 @@ from server.checkins.bank import load_bank
 from server.checkins.scoring import (
     AnswerRecord,
     iso_week,
-    local_day,
     overall_weekly,
     recent_weeks,
     rose_for_two_weeks,
@@ -21,6 +20,7 @@ from server.checkins.scoring import (
     weekly_domain_figures,
     worsening_domains,
 )
+from server.reminders.schedule import local_date
 
 BANK = load_bank()
 
@@ -53,10 +53,10 @@ def test_unknown_questions_and_values_off_the_scale_are_left_out():
 def test_local_day_and_iso_week_use_the_users_calendar():
     # Sunday 23:30 in Chicago is already Monday in UTC: the week is the user's.
     moment = datetime(2026, 1, 5, 5, 30, tzinfo=UTC)
-    day = local_day(moment, ZoneInfo("America/Chicago"))
+    day = local_date(moment, ZoneInfo("America/Chicago"))
     assert day == date(2026, 1, 4)
     assert iso_week(day) == "2026-W01"
-    assert iso_week(local_day(moment, ZoneInfo("Europe/Berlin"))) == "2026-W02"
+    assert iso_week(local_date(moment, ZoneInfo("Europe/Berlin"))) == "2026-W02"
     assert iso_week(date(2025, 12, 29)) == "2026-W01"
     assert recent_weeks(date(2026, 1, 7), 3) == ["2025-W52", "2026-W01", "2026-W02"]
 

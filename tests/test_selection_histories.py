@@ -17,11 +17,17 @@ from server.checkins.scoring import AnswerRecord
 NOW = datetime(2026, 3, 10, 6, 0, tzinfo=UTC)
 
 
-def answer(db_session, user_id: int, at: datetime, answers: list[tuple[str, int]],
-           moment_id: int | None = None) -> None:
+def answer(
+    db_session,
+    user_id: int,
+    at: datetime,
+    answers: list[tuple[str, int]],
+    moment_id: int | None = None,
+) -> None:
     """Store one check-in at ``at``."""
-    service.record_checkin(db_session, user_id, load_bank(), answers, source="app", now=at,
-                           moment_id=moment_id)
+    service.record_checkin(
+        db_session, user_id, load_bank(), answers, source="app", now=at, moment_id=moment_id
+    )
 
 
 def question_ids() -> list[str]:
@@ -39,8 +45,13 @@ def test_many_at_once_equals_one_at_a_time(db_session, alice, bob, charlie, monk
     answer(db_session, alice.id, NOW - timedelta(days=3), [(first, 2), (second, 3)])
     answer(db_session, bob.id, NOW - timedelta(days=55), [(third, 1)])
     # 03:00 UTC is still the evening before in Chicago.
-    answer(db_session, bob.id, datetime(2026, 3, 10, 3, 0, tzinfo=UTC), [(fourth, 4)],
-           moment_id=moment.id)
+    answer(
+        db_session,
+        bob.id,
+        datetime(2026, 3, 10, 3, 0, tzinfo=UTC),
+        [(fourth, 4)],
+        moment_id=moment.id,
+    )
     answer(db_session, alice.id, NOW - timedelta(hours=1), [(third, 5)])
     db_session.commit()
     users = [db_session.get(User, person.id) for person in (alice, bob, charlie)]
@@ -49,10 +60,12 @@ def test_many_at_once_equals_one_at_a_time(db_session, alice, bob, charlie, monk
 
     together = service.selection_histories(db_session, users, NOW)
 
-    assert together == {user.id: service.selection_history(db_session, user, NOW)
-                        for user in users}
+    assert together == {user.id: service.selection_history(db_session, user, NOW) for user in users}
     assert [(r.day, r.question_id) for r in together[alice.id]] == [
-        (date(2026, 3, 7), first), (date(2026, 3, 7), second), (date(2026, 3, 10), third)]
+        (date(2026, 3, 7), first),
+        (date(2026, 3, 7), second),
+        (date(2026, 3, 10), third),
+    ]
     domain = load_bank().get(fourth).domain
     assert together[bob.id][-1] == AnswerRecord(date(2026, 3, 9), fourth, domain, 4, moment.id)
     assert len(together[bob.id]) == 2

@@ -21,8 +21,12 @@ def test_inline_json_and_file(tmp_path):
     inline = load_crisis_lines(json.dumps([entry]))
     assert inline[0].country == "NZ"
     assert crisis_lines_json(json.dumps([entry]))[0] == {
-        "name": "Local line", "phone": "0123 456", "text": None, "url": None,
-        "country": "NZ", "note": None,
+        "name": "Local line",
+        "phone": "0123 456",
+        "text": None,
+        "url": None,
+        "country": "NZ",
+        "note": None,
     }
     path = tmp_path / "lines.json"
     path.write_text(json.dumps([entry, {"name": "Web", "url": "https://example.org/help"}]))

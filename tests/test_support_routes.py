@@ -12,12 +12,12 @@ from server.support.crisis import CrisisLinesError, country_of_zone
 
 def test_people_add_list_delete(client, auth, alice, bob):
     auth.as_user(alice)
-    added = client.post("/api/support/people",
-                        json={"name": "  Sam ", "contact": "+44 7700 900123", "note": ""})
+    added = client.post(
+        "/api/support/people", json={"name": "  Sam ", "contact": "+44 7700 900123", "note": ""}
+    )
     assert added.status_code == 201
     person = added.get_json()["person"]
-    assert person == {"id": person["id"], "name": "Sam", "contact": "+44 7700 900123",
-                      "note": None}
+    assert person == {"id": person["id"], "name": "Sam", "contact": "+44 7700 900123", "note": None}
     assert client.get("/api/support/people").get_json()["people"] == [person]
     blank = client.post("/api/support/people", json={"name": "   "})
     assert blank.status_code == 400 and "name" in blank.get_json()["error"]["fields"]
@@ -36,8 +36,11 @@ def test_activities_add_list_delete(client, auth, alice):
     for text in ("A walk by the river", "Music, loud", "Calling my sister"):
         assert client.post("/api/support/activities", json={"text": text}).status_code == 201
     items = client.get("/api/support/activities").get_json()["activities"]
-    assert [item["text"] for item in items] == ["A walk by the river", "Music, loud",
-                                               "Calling my sister"]
+    assert [item["text"] for item in items] == [
+        "A walk by the river",
+        "Music, loud",
+        "Calling my sister",
+    ]
     assert client.delete(f"/api/support/activities/{items[0]['id']}").status_code == 204
     assert len(client.get("/api/support/activities").get_json()["activities"]) == 2
     assert client.post("/api/support/activities", json={"text": ""}).status_code == 400
@@ -77,8 +80,9 @@ def test_crisis_lines_of_the_users_country_come_first(client, auth, alice):
     assert countries["America/Toronto"][0] == "CA"
     # No line of its own: the ones for anywhere lead, and none is left out.
     assert countries["Pacific/Auckland"][0] is None
-    assert sorted(countries["Pacific/Auckland"], key=str) == sorted(countries["Europe/Berlin"],
-                                                                   key=str)
+    assert sorted(countries["Pacific/Auckland"], key=str) == sorted(
+        countries["Europe/Berlin"], key=str
+    )
 
 
 def test_country_of_zone():
@@ -99,11 +103,22 @@ def custom_lines(app_config):
 def test_operator_crisis_lines(custom_lines, client, auth, alice):
     auth.as_user(alice)
     lines = client.get("/api/support/crisis-lines").get_json()["crisis_lines"]
-    assert lines == [{"name": "Staff support line", "phone": "0800 000 000", "text": None,
-                      "url": None, "country": "NZ", "note": None}]
+    assert lines == [
+        {
+            "name": "Staff support line",
+            "phone": "0800 000 000",
+            "text": None,
+            "url": None,
+            "country": "NZ",
+            "note": None,
+        }
+    ]
     assert client.get("/api/support/people").status_code == 200
     auth.logout()
-    assert client.get("/api/support/crisis-lines").status_code == 401
+    assert client.get("/api/support/people").status_code == 401
+    # Crisis lines are for anyone, signed in or not.
+    signed_out = client.get("/api/support/crisis-lines").get_json()
+    assert signed_out["crisis_lines"] == lines
 
 
 def test_bad_crisis_lines_stop_the_app_from_starting(app_config):

@@ -82,22 +82,26 @@ def test_next_planned_with_countdown():
     ]
     planned = next_planned(ranges, TODAY)
     assert (planned.start, planned.end, planned.days_until) == (
-        date(2026, 7, 1), date(2026, 7, 6), 16)
+        date(2026, 7, 1),
+        date(2026, 7, 6),
+        16,
+    )
     assert next_planned([off("2026-07-01", "2026-07-03")], TODAY) is None
     assert planned_until(ranges, TODAY) == date(2026, 8, 14)
     assert planned_until([off("2026-06-01", "2026-06-02", "planned")], TODAY) is None
 
 
 @pytest.mark.parametrize(
-    "days, level", [(0, "fine"), (59, "fine"), (60, "nudge"), (119, "nudge"), (120, "strong"),
-                    (400, "strong")],
+    "days, level",
+    [(0, "fine"), (59, "fine"), (60, "nudge"), (119, "nudge"), (120, "strong"), (400, "strong")],
 )
 def test_default_thresholds(days, level):
     assert clock_level(days, False) == level
 
 
 @pytest.mark.parametrize(
-    "days, level", [(29, "fine"), (30, "nudge"), (89, "nudge"), (90, "strong")],
+    "days, level",
+    [(29, "fine"), (30, "nudge"), (89, "nudge"), (90, "strong")],
 )
 def test_user_thresholds(days, level):
     assert clock_level(days, False, nudge_days=30, strong_days=90) == level
@@ -125,8 +129,9 @@ def test_messages_per_level_and_plan():
 
 
 def test_clock_as_dict_is_json_ready():
-    state = clock_state([off("2026-06-01", "2026-06-05"), off("2026-07-01", "2026-07-02",
-                                                                 "planned")], TODAY)
+    state = clock_state(
+        [off("2026-06-01", "2026-06-05"), off("2026-07-01", "2026-07-02", "planned")], TODAY
+    )
     assert state.as_dict() == {
         "level": "fine",
         "days_since_time_off": 10,

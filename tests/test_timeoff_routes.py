@@ -56,8 +56,7 @@ def test_planned_time_off_counts_down(client, auth, alice, frozen):
     add(client, "2026-01-05", "2026-01-09")
     add(client, "2026-04-02", "2026-04-12", "planned")
     answer = client.get("/api/timeoff").get_json()
-    assert answer["next_planned"] == {"start": "2026-04-02", "end": "2026-04-12",
-                                      "days_until": 23}
+    assert answer["next_planned"] == {"start": "2026-04-02", "end": "2026-04-12", "days_until": 23}
     assert "23 days to go" in answer["clock"]["message"]
 
 
@@ -78,8 +77,7 @@ def test_user_thresholds_apply(client, auth, alice, frozen):
         ({"start": "someday", "end": "2026-03-05", "kind": "taken"}, "start"),
         ({"start": "2026-04-01", "end": "2026-04-05", "kind": "taken"}, "kind"),
         ({"start": "2024-01-01", "end": "2025-06-01", "kind": "taken"}, "end"),
-        ({"start": "2026-03-01", "end": "2026-03-02", "kind": "taken", "note": "x" * 201},
-         "note"),
+        ({"start": "2026-03-01", "end": "2026-03-02", "kind": "taken", "note": "x" * 201}, "note"),
     ],
 )
 def test_bad_entries_are_field_errors(client, auth, alice, frozen, body, field):
@@ -103,19 +101,22 @@ def test_delete_own_entry_only(client, auth, alice, bob, frozen):
 
 
 def upcoming(client, reminder_id, count=3):
-    return client.get(f"/api/reminders/{reminder_id}/upcoming?count={count}").get_json()[
-        "upcoming"]
+    return client.get(f"/api/reminders/{reminder_id}/upcoming?count={count}").get_json()["upcoming"]
 
 
 def test_time_off_pauses_work_reminders_but_not_sleep(client, auth, alice, frozen):
     auth.as_user(alice)
-    stop = client.post("/api/habits/presets/boundaries",
-                       json={"after_hours_nudge": False, "weekly_look_back": False}
-                       ).get_json()["reminders"][0]
-    wind_down = client.post("/api/habits/presets/sleep", json={"sleep_check": False}
-                            ).get_json()["reminders"][0]
-    assert upcoming(client, stop["id"])[:2] == ["2026-03-10T17:00:00+01:00",
-                                                 "2026-03-11T17:00:00+01:00"]
+    stop = client.post(
+        "/api/habits/presets/boundaries",
+        json={"after_hours_nudge": False, "weekly_look_back": False},
+    ).get_json()["reminders"][0]
+    wind_down = client.post("/api/habits/presets/sleep", json={"sleep_check": False}).get_json()[
+        "reminders"
+    ][0]
+    assert upcoming(client, stop["id"])[:2] == [
+        "2026-03-10T17:00:00+01:00",
+        "2026-03-11T17:00:00+01:00",
+    ]
 
     entry = add(client, "2026-03-10", "2026-03-13", "planned").get_json()["entry"]
     # Off Tuesday to Friday: the next "time to stop" is on Monday.
@@ -129,23 +130,25 @@ def test_time_off_pauses_work_reminders_but_not_sleep(client, auth, alice, froze
 
 def program(db_session, user_id):
     rows = db_session.execute(
-        select(Reminder).where(Reminder.user_id == user_id, Reminder.preset == "timeoff")
+        select(Reminder)
+        .where(Reminder.user_id == user_id, Reminder.preset == "timeoff")
         .order_by(Reminder.id)
     ).scalars()
     return {(r.meta["habit"], r.meta.get("timeoff_id")): r for r in rows}
 
 
-def test_plan_reminder_waits_until_after_planned_time_off(client, auth, alice, frozen,
-                                                          db_session):
+def test_planned_time_off_adds_checkins_and_leaves_the_monthly_plan_alone(
+    client, auth, alice, frozen, db_session
+):
     auth.as_user(alice)
     [plan] = client.post("/api/habits/presets/timeoff", json={}).get_json()["reminders"]
-    assert plan["schedule"] == {"type": "once", "at": "2026-04-06T12:30:00+02:00"}
+    assert plan["schedule"] == {"type": "monthly", "week": 1, "weekday": 0, "time": "12:30"}
+    assert plan["next_due_at"] == "2026-04-06T10:30:00Z"
 
     entry = add(client, "2026-04-20", "2026-05-08", "planned").get_json()["entry"]
     reminders = program(db_session, alice.id)
-    moved = reminders[("plan_time_off", None)]
-    # Nothing to plan while time off is ahead: next is the first Monday after it ends.
-    assert moved.schedule["at"] == "2026-06-01T12:30:00+02:00"
+    # Whether it speaks while time off is planned is decided when it comes.
+    assert reminders[("plan_time_off", None)].schedule == plan["schedule"]
     before = reminders[("timeoff_before", entry["id"])]
     after = reminders[("timeoff_after", entry["id"])]
     assert before.schedule["at"] == "2026-04-19T18:00:00+02:00"
@@ -156,21 +159,20 @@ def test_plan_reminder_waits_until_after_planned_time_off(client, auth, alice, f
     db_session.expire_all()
     reminders = program(db_session, alice.id)
     assert set(reminders) == {("plan_time_off", None)}
-    assert reminders[("plan_time_off", None)].schedule["at"] == "2026-04-06T12:30:00+02:00"
+    assert reminders[("plan_time_off", None)].schedule == plan["schedule"]
 
 
-def test_time_off_added_before_the_program_gets_its_checkins(client, auth, alice, frozen,
-                                                             db_session):
+def test_time_off_added_before_the_program_gets_its_checkins(
+    client, auth, alice, frozen, db_session
+):
     auth.as_user(alice)
     past = add(client, "2026-03-02", "2026-03-04").get_json()["entry"]
     ahead = add(client, "2026-03-20", "2026-03-23", "planned").get_json()["entry"]
     client.post("/api/habits/presets/timeoff", json={"checkin_time": "19:30"})
     reminders = program(db_session, alice.id)
     assert ("timeoff_before", past["id"]) not in reminders
-    assert reminders[("timeoff_before", ahead["id"])].schedule["at"] == \
-        "2026-03-19T19:30:00+01:00"
-    assert reminders[("timeoff_after", ahead["id"])].schedule["at"] == \
-        "2026-03-24T19:30:00+01:00"
+    assert reminders[("timeoff_before", ahead["id"])].schedule["at"] == "2026-03-19T19:30:00+01:00"
+    assert reminders[("timeoff_after", ahead["id"])].schedule["at"] == "2026-03-24T19:30:00+01:00"
 
 
 def test_no_checkins_when_switched_off(client, auth, alice, frozen, db_session):
@@ -180,18 +182,13 @@ def test_no_checkins_when_switched_off(client, auth, alice, frozen, db_session):
     assert set(program(db_session, alice.id)) == {("plan_time_off", None)}
 
 
-def test_plan_reminder_skipped_by_a_pause_is_planned_again(client, auth, alice, frozen,
-                                                          db_session):
+def test_reading_time_off_changes_no_reminder(client, auth, alice, frozen, db_session):
     auth.as_user(alice)
     client.post("/api/habits/presets/timeoff", json={})
     plan = program(db_session, alice.id)[("plan_time_off", None)]
-    # As the dispatcher leaves a once reminder whose occurrence the policy skipped.
-    plan.next_due_at = None
-    db_session.add(plan)
-    db_session.commit()
+    seen = (plan.schedule, plan.next_due_at, plan.updated_at)
     with time_machine.travel(datetime(2026, 4, 7, 8, 0, tzinfo=UTC), tick=False):
-        client.get("/api/timeoff")
+        assert client.get("/api/timeoff").status_code == 200
     db_session.expire_all()
-    healed = program(db_session, alice.id)[("plan_time_off", None)]
-    assert healed.schedule["at"] == "2026-05-04T12:30:00+02:00"
-    assert healed.next_due_at == datetime(2026, 5, 4, 10, 30, tzinfo=UTC)
+    again = program(db_session, alice.id)[("plan_time_off", None)]
+    assert (again.schedule, again.next_due_at, again.updated_at) == seen

@@ -18,9 +18,19 @@ from server.habits.wording import (
 )
 
 KINDS = [
-    "sleep_wind_down", "sleep_check", "break_short", "break_long", "workday_end",
-    "after_hours", "weekly_look_back", "timeoff_plan", "timeoff_plan_nudge",
-    "timeoff_plan_strong", "timeoff_before", "timeoff_after",
+    "sleep_wind_down",
+    "sleep_check",
+    "sleep_nap",
+    "break_short",
+    "break_long",
+    "workday_end",
+    "after_hours",
+    "weekly_look_back",
+    "timeoff_plan",
+    "timeoff_plan_nudge",
+    "timeoff_plan_strong",
+    "timeoff_before",
+    "timeoff_after",
 ]
 # Words that blame, count streaks or label the person have no place in a reminder.
 UNWELCOME = re.compile(
@@ -55,7 +65,13 @@ def test_placeholders_are_declared_and_filled():
     from server.habits.wording import WORDING_PATH
 
     raw = json.loads(WORDING_PATH.read_text())
-    values = {"bedtime": "22:30", "work_end": "17:00", "days": 75, "start": "2026-07-01"}
+    values = {
+        "bedtime": "22:30",
+        "work_end": "17:00",
+        "days": 75,
+        "start": "2026-07-01",
+        "shift_start": "19:00",
+    }
     for kind, entry in raw["kinds"].items():
         declared = set(entry["placeholders"])
         for variant in load_wording().variants(kind):
@@ -84,8 +100,7 @@ def test_no_line_two_days_running(kind):
 
 
 def test_every_variant_is_used_over_time():
-    seen = {pick_variant("break_short", 5, date(2026, 3, 1) + timedelta(days=n))
-            for n in range(30)}
+    seen = {pick_variant("break_short", 5, date(2026, 3, 1) + timedelta(days=n)) for n in range(30)}
     assert seen == set(load_wording().variants("break_short"))
 
 
@@ -120,8 +135,10 @@ def test_action_titles():
     [
         ([], "expected an object"),
         ({"kinds": {"x": {"variants": [{"title": "A", "body": "a"}]}}}, "at least two"),
-        ({"kinds": {"x": {"variants": [{"title": "A", "body": "a"}, {"title": "B"}]}}},
-         "variant 2 needs title and body"),
+        (
+            {"kinds": {"x": {"variants": [{"title": "A", "body": "a"}, {"title": "B"}]}}},
+            "variant 2 needs title and body",
+        ),
     ],
 )
 def test_bad_wording_is_named(data, problem):

@@ -15,6 +15,11 @@ export class ApiError extends Error {
   get offline() { return this.status === 0; }
 }
 
+let lockedHandler = () => {};
+
+/** Called whenever the server answers 423 `locked` (the app lock took over). */
+export function onLocked(handler) { lockedHandler = handler; }
+
 /** Forget the CSRF token; the next change fetches a fresh one (after login/logout). */
 export function resetCsrf() { csrfToken = null; }
 
@@ -58,6 +63,7 @@ export async function request(method, path, body) {
       response = await send(method, path, body);
     }
   }
+  if (response.status === 423) lockedHandler();
   if (!response.ok) throw await readError(response);
   if (response.status === 204) return null;
   const type = response.headers.get("Content-Type") || "";

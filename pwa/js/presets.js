@@ -7,21 +7,20 @@ import { field, h, showError, toast, when } from "./ui.js";
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
-/** The preset's parameters as a list of {name, default, description}, whatever the shape. */
-export function parameterList(preset) {
-  const raw = preset.parameters || preset.params || [];
-  if (Array.isArray(raw)) return raw;
-  return Object.entries(raw).map(([name, spec]) =>
-    (spec && typeof spec === "object" ? { name, ...spec } : { name, default: spec }));
-}
+/** The preset's parameters: [{name, type, default, description, …}] as the API documents. */
+export const parameterList = (preset) => preset.parameters;
 
 function parameterInput(param) {
   const value = param.default;
   // Weekday numbers make poor form fields; those keep their sensible defaults here.
   if (/day/.test(param.name)) return null;
-  const label = param.label || param.description || param.name.replace(/_/g, " ");
+  const label = param.description;
   if (typeof value === "string" && TIME.test(value)) {
     return field(label, h("input", { type: "time", name: param.name, value }));
+  }
+  if (typeof value === "boolean") {
+    return h("label", { class: "check" },
+      h("input", { type: "checkbox", name: param.name, checked: value }), label);
   }
   if (typeof value === "number") {
     return field(label, h("input", {
@@ -30,7 +29,7 @@ function parameterInput(param) {
       step: Number.isInteger(value) ? 1 : "any",
     }));
   }
-  return null; // lists, switches and optional settings keep their defaults here
+  return null; // lists and optional settings keep their defaults here
 }
 
 function adjustments(params) {
@@ -44,15 +43,16 @@ function readParams(form, params) {
   for (const param of params) {
     const input = form.elements.namedItem(param.name);
     if (!input) continue;
-    values[param.name] = input.type === "number" ? Number(input.value) : input.value;
+    if (input.type === "checkbox") values[param.name] = input.checked;
+    else values[param.name] = input.type === "number" ? Number(input.value) : input.value;
   }
   return values;
 }
 
 function describeCreated(answer) {
-  const reminders = answer?.reminders || [];
-  const times = reminders.map((r) => r.next_due_at).filter(Boolean).sort();
-  return times.length ? `Added. First one ${when(times[0])}.` : "Added.";
+  const times = answer.reminders.map((r) => r.next_due_at).filter(Boolean).sort();
+  const notes = answer.notes.join(" ");
+  return [times.length ? `Added. First one ${when(times[0])}.` : "Added.", notes].filter(Boolean).join(" ");
 }
 
 /** A card for one preset: switch it on (with its settings) or off again. */
@@ -69,7 +69,7 @@ export function presetCard(preset, ctx, onChanged = () => {}) {
   const form = h("form", { class: "card", novalidate: true },
     h("h2", {}, name),
     preset.description ? h("p", {}, preset.description) : null,
-    (preset.preview || []).length ? h("ul", { class: "hint" }, preset.preview.map((item) =>
+    preset.preview.length ? h("ul", { class: "hint" }, preset.preview.map((item) =>
       h("li", {}, `${item.title} \u2013 ${describeSchedule(item.schedule, { monthly: isMonthlyPlanner(item.kind, preset.id) })}`))) : null,
     preset.unavailable && !active ? h("p", { class: "hint" }, preset.unavailable) : null,
     adjustments(params), button, done);

@@ -3,6 +3,9 @@
 
 import { get, post } from "./api.js";
 
+/** Where the server's id for this browser's device is remembered (see heal.js). */
+export const DEVICE_KEY = "tend.device_id";
+
 /** iPhone/iPad, including iPadOS that reports itself as a Mac. */
 export function isIOS() {
   return /iPad|iPhone|iPod/.test(navigator.userAgent) ||
@@ -57,7 +60,10 @@ export async function subscribeThisDevice() {
       userVisibleOnly: true, applicationServerKey: keyBytes(key),
     });
   }
-  return post("/api/push/subscriptions", subscription.toJSON());
+  const answer = await post("/api/push/subscriptions", subscription.toJSON());
+  // Remembered so that, if the browser drops this subscription, the app can replace it.
+  localStorage.setItem(DEVICE_KEY, String(answer.subscription.id));
+  return answer;
 }
 
 /** This browser's current push endpoint, or null. */
@@ -77,3 +83,34 @@ export const IOS_STEPS = [
   "Choose \u201cAdd to Home Screen\u201d, then \u201cAdd\u201d.",
   "Open Tend from your Home Screen and come back to this step.",
 ];
+
+/** What to do when notifications are blocked for Tend in this browser. */
+export const DENIED_HELP = "Notifications are blocked for Tend in this browser. To allow them, " +
+  "tap the lock or \u24d8 next to the address, choose Notifications \u2192 Allow, then reload this page. " +
+  "On a phone you may also need to allow them for the browser in the phone's settings.";
+
+/** What to say when this browser can't do notifications at all. */
+export const UNSUPPORTED_HELP = "This browser can't show notifications from Tend. You can still " +
+  "check in from the app, or open Tend in a current Chrome, Firefox, Edge or Safari.";
+
+/**
+ * A browser's refusal (a DOMException from permission or subscribe) in plain words with what
+ * to do; errors from Tend's server already carry their own words and pass through.
+ */
+export function explainPushError(error) {
+  if (error?.status !== undefined) return error.message;
+  const name = error?.name || "";
+  const text = String(error?.message || "").toLowerCase();
+  if (name === "NotAllowedError") return DENIED_HELP;
+  if (name === "NotSupportedError") return UNSUPPORTED_HELP;
+  if (name === "AbortError" || text.includes("push service")) {
+    return "This browser couldn't reach its notification service. Check that you're online " +
+      "and try again. Private windows, and some browsers without Google or Mozilla services, " +
+      "have no notification service: then open Tend in another browser.";
+  }
+  if (name === "InvalidStateError") {
+    return "This browser still holds an older notification setup. Reload the page and try again.";
+  }
+  return "Notifications couldn't be turned on here. Reload the page and try again; " +
+    "if it keeps happening, try another browser.";
+}

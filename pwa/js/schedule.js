@@ -2,13 +2,17 @@
 
 import { WEEKDAYS, wallTime, when } from "./ui.js";
 
-/** The time-off program's planner: stored as a one-off that the server moves on each month. */
+const ORDINALS = { 1: "first", 2: "second", 3: "third", 4: "fourth" };
+const DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+/** The time-off program's planner: a monthly reminder that stays quiet while time off is planned. */
 export function isMonthlyPlanner(kind, preset) {
   return kind === "timeoff" && preset === "timeoff";
 }
 
-/** A schedule in plain words: "Weekdays at 17:30", "Every 90 minutes during work".
- *  `monthly` marks the time-off planner, so it is not called a one-off. */
+/** A schedule in plain words: "Weekdays at 17:30", "Every 90 minutes during work",
+ *  "The last Friday of each month at 18:00".
+ *  `monthly` marks the time-off planner, which says when it stays quiet. */
 export function describeSchedule(schedule = {}, { monthly = false } = {}) {
   if (schedule.type === "daily") {
     const days = [...(schedule.days || [])].sort();
@@ -21,8 +25,10 @@ export function describeSchedule(schedule = {}, { monthly = false } = {}) {
   if (schedule.type === "interval") {
     return `Every ${schedule.every_minutes} minutes during work hours`;
   }
-  if (schedule.type === "once" && monthly) {
-    return `Once a month while no time off is planned; next ${when(schedule.at)}`;
+  if (schedule.type === "monthly") {
+    const which = schedule.week === -1 ? "last" : ORDINALS[schedule.week];
+    const text = `The ${which} ${DAY_NAMES[schedule.weekday]} of each month at ${wallTime(schedule.time)}`;
+    return monthly ? `${text}, while no time off is planned` : text;
   }
   if (schedule.type === "once") return `Once, ${when(schedule.at)}`;
   return "";

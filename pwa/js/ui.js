@@ -52,34 +52,68 @@ export function mount(...children) {
 }
 
 let toastTimer = null;
-/** A short, polite message at the bottom of the screen. */
-export function toast(message) {
+/**
+ * A short, polite message at the bottom of the screen; with `action` ({label, run}) it
+ * carries one button (e.g. Undo) and stays long enough to reach it.
+ */
+export function toast(message, action) {
   const el = document.getElementById("toast");
-  el.textContent = message;
+  el.replaceChildren(h("span", {}, message));
+  el.classList.toggle("has-action", Boolean(action));
+  if (action) {
+    const button = h("button", {
+      type: "button", class: "toast-action",
+      onclick: () => {
+        el.classList.remove("show");
+        busy(button, action.run);
+      },
+    }, action.label);
+    el.append(" \u2014 ", button);
+  }
   el.classList.add("show");
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => el.classList.remove("show"), 3500);
+  toastTimer = setTimeout(() => el.classList.remove("show"), action ? 10000 : 3500);
 }
 
-/** Show an API error kindly inside `form` (message on top, per-field notes). */
+/** The input a server field name ("quiet_hours.start") belongs to: by full name, then its end. */
+function inputFor(form, name) {
+  for (const candidate of [name, name.replaceAll(".", "_"), name.split(".").pop()]) {
+    const input = form.querySelector(`[name="${CSS.escape(candidate)}"]`);
+    if (input) return input;
+  }
+  return null;
+}
+
+/**
+ * Show an API error kindly inside `form`: every field's note under its field at once, the
+ * message on top, and notes for fields the form has no input for listed with it.
+ */
 export function showError(form, error) {
   form.querySelectorAll(".field-error, .form-error").forEach((el) => el.remove());
   form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
   const text = error.message || String(error);
   const shown = [];
+  const elsewhere = [];
+  let first = null;
   for (const [name, fieldText] of Object.entries(error.fields || {})) {
-    const input = form.querySelector(`[name="${CSS.escape(name.split(".").pop())}"]`);
-    if (!input) continue;
+    const input = inputFor(form, name);
+    if (!input) { elsewhere.push(fieldText); continue; }
     input.setAttribute("aria-invalid", "true");
+    first ||= input;
     // The note that carries the message itself is where it is announced.
     const announce = fieldText === text && !shown.includes(text) ? { role: "alert" } : {};
     const note = h("p", { class: "field-error", id: uid("err"), ...announce }, fieldText);
     input.setAttribute("aria-describedby", note.id);
-    input.after(note);
+    (input.closest(".days, .check") || input).after(note);
     shown.push(fieldText);
   }
   // Said once: a message that is already under its field is not repeated on top.
-  if (!shown.includes(text)) form.prepend(h("p", { class: "form-error", role: "alert" }, text));
+  if (!shown.includes(text) || elsewhere.length) {
+    form.prepend(h("p", { class: "form-error", role: "alert" },
+      shown.includes(text) ? null : text,
+      elsewhere.length ? h("span", { class: "hint" }, elsewhere.join(" ")) : null));
+  }
+  first?.focus({ preventScroll: false });
 }
 
 /** Run `task` with the button disabled; errors go to `onError` (default: a toast). */
@@ -169,3 +203,25 @@ export function isoDate(date) {
 /** A card section with a heading. */
 export const card = (title, ...children) =>
   h("section", { class: "card" }, title ? h("h2", {}, title) : null, ...children);
+
+/**
+ * Work in the background whose failure the person need not see now: a refresh kept
+ * for later, a one-time note, an offer, a detail. Resolves to null instead of failing.
+ * Never for what a screen is about: that shows `failedCard` or the server's words.
+ */
+export function inBackground(promise) {
+  return promise.catch(() => null);
+}
+
+/**
+ * A card that could not load says so, in plain words, with a way to try again —
+ * never an empty space that looks like "nothing here". Offline it says that instead.
+ */
+export function failedCard(title, error) {
+  const why = error?.offline
+    ? "You're offline. It will be here once you're back online."
+    : "It didn't load just now. Your data is safe.";
+  return h("section", { class: "card", role: "status" }, h("h2", {}, title), h("p", {}, why),
+    error?.offline ? null
+      : h("button", { type: "button", class: "secondary", onclick: () => location.reload() }, "Try again"));
+}

@@ -1,4 +1,6 @@
-"""Draw Tend's icons and install-sheet screenshots as PNG files, with only the standard library.
+"""Draw Tend's icons as PNG files, with only the standard library.
+
+The install-sheet screenshots are photographs of the real app: see render_screenshots.py.
 
 Run ``python pwa/tools/make_images.py`` after changing a colour or a shape; the
 PNGs it writes are committed, so the app itself never needs this script.
@@ -23,10 +25,6 @@ Shape = Callable[[float, float], float]
 TEAL = (35, 94, 84, 255)
 CREAM = (250, 246, 236, 255)
 LEAF = (148, 205, 170, 255)
-SOFT = (226, 236, 230, 255)
-CARD = (255, 255, 255, 255)
-INK = (44, 62, 58, 255)
-ACCENT = (214, 140, 96, 255)
 WHITE = (255, 255, 255, 255)
 
 
@@ -180,43 +178,14 @@ def draw_badge(size: int) -> Canvas:
     return canvas
 
 
-def draw_phone_screen(canvas: Canvas, x0: int, y0: int, width: int, height: int) -> None:
-    """An abstract Today screen: header, check-in card with answer buttons, a trend line."""
-    u = width / 100
-    canvas.paint(rounded_rect(x0, y0, x0 + width, y0 + 14 * u, 0.01), TEAL)
-    for shape, colour in zip(sprout(x0 + 9 * u, y0 + 7 * u, 9 * u), (CREAM, LEAF, CREAM),
-                             strict=True):
-        canvas.paint(shape, colour)
-    canvas.paint(rounded_rect(x0 + 18 * u, y0 + 5 * u, x0 + 48 * u, y0 + 9 * u, 2 * u), CREAM)
-    top = y0 + 20 * u
-    canvas.paint(rounded_rect(x0 + 5 * u, top, x0 + 95 * u, top + 48 * u, 4 * u), CARD)
-    canvas.paint(rounded_rect(x0 + 10 * u, top + 6 * u, x0 + 70 * u, top + 11 * u, 2 * u), INK)
-    canvas.paint(rounded_rect(x0 + 10 * u, top + 15 * u, x0 + 55 * u, top + 19 * u, 2 * u), SOFT)
-    for i in range(5):
-        cx = x0 + (18 + i * 16) * u
-        canvas.paint(circle(cx, top + 33 * u, 6.5 * u), ACCENT if i == 3 else SOFT)
-    chart_top = top + 54 * u
-    chart_bottom = min(y0 + height - 5 * u, chart_top + 60 * u)
-    canvas.paint(rounded_rect(x0 + 5 * u, chart_top, x0 + 95 * u, chart_bottom, 4 * u), CARD)
-    points = [0.55, 0.6, 0.5, 0.52, 0.42, 0.38, 0.4, 0.3]
-    span = chart_bottom - chart_top - 16 * u
-    xs = [x0 + (12 + i * 11) * u for i in range(len(points))]
-    ys = [chart_top + 8 * u + p * span for p in points]
-    line = union(*(capsule(xs[i], ys[i], xs[i + 1], ys[i + 1], 1.2 * u)
-                   for i in range(len(points) - 1)))
-    canvas.paint(line, TEAL, (int(x0), int(chart_top), int(x0 + width), int(chart_bottom)))
-
-
-def draw_screenshot(width: int, height: int) -> Canvas:
-    """An install-sheet screenshot: the phone layout, twice side by side when wide."""
-    canvas = Canvas(width, height, CREAM)
-    if width < height:
-        draw_phone_screen(canvas, 0, 0, width, height)
-    else:
-        column = height * 0.56
-        gap = (width - 2 * column) / 3
-        for i in range(2):
-            draw_phone_screen(canvas, int(gap + i * (column + gap)), 0, int(column), height)
+def draw_now_shortcut(size: int) -> Canvas:
+    """The "Need a moment?" shortcut: a calm breathing circle, a ring around a dot."""
+    canvas = Canvas(size, size)
+    canvas.paint(rounded_rect(0, 0, size, size, size * 0.22), TEAL)
+    middle = size / 2
+    outer, inner = circle(middle, middle, size * 0.34), circle(middle, middle, size * 0.27)
+    canvas.paint(lambda x, y: max(outer(x, y), -inner(x, y)), LEAF)
+    canvas.paint(circle(middle, middle, size * 0.17), CREAM)
     return canvas
 
 
@@ -229,8 +198,7 @@ def main() -> None:
     draw_icon(180, maskable=True).save(icons / "apple-touch-icon.png")
     draw_icon(32, maskable=False).save(icons / "favicon-32.png")
     draw_badge(96).save(icons / "badge-96.png")
-    draw_screenshot(540, 1170).save(PWA / "install" / "narrow.png")
-    draw_screenshot(1280, 800).save(PWA / "install" / "wide.png")
+    draw_now_shortcut(96).save(icons / "now-96.png")
 
 
 if __name__ == "__main__":

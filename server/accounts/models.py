@@ -1,4 +1,4 @@
-"""Account tables: the user with their settings, and shared login throttling."""
+"""Account tables: the user with their settings, sessions, throttling, invites and resets."""
 
 from __future__ import annotations
 
@@ -31,6 +31,22 @@ class User(SQLModel, table=True):
     paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     timeoff_nudge_days: int = Field(default=60)
     timeoff_strong_days: int = Field(default=120)
+    # ISO 3166-1 alpha-2; None means "the country of the time zone".
+    country: str | None = Field(default=None, max_length=2)
+    # Fills {person}, {encounter}, ... in questions and cards; see server/accounts/roles.py.
+    role: str | None = Field(default=None, max_length=32)
+    # Set by an operator (`flask --app server tend disable`): no sign-in, no pushes.
+    disabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # "weekly": work hours above; "shifts": work hours follow the user's shifts.
+    schedule_mode: str = Field(
+        default="weekly", max_length=8, sa_column_kwargs={"server_default": "weekly"}
+    )
+    # Neutral notification words on the lock screen; sign-up turns it on (server/privacy).
+    discreet_notifications: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    # Minutes away after which a session with an app lock locks; None never locks.
+    lock_after_minutes: int | None = Field(default=5, sa_column_kwargs={"server_default": "5"})
+    # SHA-256 of the recovery code shown once at sign-up (a random code, so no slow KDF).
+    recovery_code_hash: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     # flask-login protocol, written out (not UserMixin) so no attribute becomes a column.
@@ -71,6 +87,9 @@ class LoginSession(SQLModel, table=True):
     id_hash: str = Field(primary_key=True, max_length=64)
     user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The app lock (server/privacy): the last request of this sign-in, and whether it is locked.
+    last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    locked: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class LoginThrottle(SQLModel, table=True):
@@ -82,3 +101,30 @@ class LoginThrottle(SQLModel, table=True):
     failures: int = Field(default=0)
     window_started_at: datetime = Field(sa_type=UTCDateTime)
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class InviteCode(SQLModel, table=True):
+    """A single-use code that lets someone sign up when ``TEND_REGISTRATION=invite``.
+
+    Only the code's SHA-256 is stored; the code itself is printed once when made.
+    """
+
+    __tablename__ = "invite_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PasswordReset(SQLModel, table=True):
+    """A reset link sent by email: single-use, short-lived, stored as its SHA-256."""
+
+    __tablename__ = "password_resets"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -3,44 +3,27 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
-from functools import cache
+from datetime import datetime
 from typing import Annotated, Literal
-from zoneinfo import available_timezones
 
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     ValidationInfo,
     field_validator,
 )
 
-HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+from server.accounts.roles import Role
+from server.api_types import (
+    AwareDatetime,
+    CountryCode,
+    Strict,
+    TimeZoneName,
+    WallTime,
+)
+
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
-
-
-@cache
-def known_timezones() -> frozenset[str]:
-    """Every IANA zone name this machine knows (tzdata ships with Tend)."""
-    return frozenset(available_timezones())
-
-
-def check_timezone(value: str) -> str:
-    """Accept only IANA names like ``Europe/Berlin``."""
-    if value not in known_timezones():
-        raise ValueError("Use a time zone name such as Europe/Berlin or America/Chicago.")
-    return value
-
-
-def check_hhmm(value: str) -> str:
-    """Accept wall-clock times as ``HH:MM``."""
-    if not HHMM.match(value):
-        raise ValueError("Use a 24-hour time like 07:30.")
-    return value
 
 
 def normalise_email(value: str) -> str:
@@ -51,61 +34,7 @@ def normalise_email(value: str) -> str:
     return value
 
 
-# Python's datetimes end at the years 1 and 9999; time-zone arithmetic near either end
-# overflows. Nothing Tend plans is that far away, so inputs stay well inside.
-EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
-LATEST = datetime(3000, 1, 1, tzinfo=UTC)
-RANGE_MESSAGE = "Choose a time between the years 1900 and 2999."
-
-
-def check_in_range(value: datetime) -> datetime:
-    """An aware datetime between 1900 and 2999 (UTC), where every zone can represent it."""
-    try:
-        utc = value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError(RANGE_MESSAGE) from None
-    if not EARLIEST <= utc < LATEST:
-        raise ValueError(RANGE_MESSAGE)
-    return value
-
-
-def check_aware(value: datetime | None) -> datetime | None:
-    """Times sent to the API must carry an offset and lie between 1900 and 2999."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError("Include a time zone offset, like 2026-01-31T18:00:00+01:00.")
-    return check_in_range(value)
-
-
-def only_text_times(value: object) -> object:
-    """A number is not a time here: pydantic would read it as Unix seconds, silently."""
-    if isinstance(value, int | float) or (isinstance(value, str) and NUMBER.fullmatch(value)):
-        raise ValueError("Use an ISO 8601 time with its offset, like 2026-01-31T18:00:00+01:00.")
-    return value
-
-
-def check_calendar_date(value: date) -> date:
-    """Calendar dates sent to the API lie between 1900 and 2999."""
-    if not EARLIEST.date() <= value < LATEST.date():
-        raise ValueError("Choose a date between the years 1900 and 2999.")
-    return value
-
-
-TimeZoneName = Annotated[str, Field(max_length=64), AfterValidator(check_timezone)]
-WallTime = Annotated[
-    str, Field(max_length=5, json_schema_extra={"pattern": HHMM.pattern}),
-    AfterValidator(check_hhmm),
-]
 Email = Annotated[str, Field(max_length=320), AfterValidator(normalise_email)]
-AwareDatetime = Annotated[datetime, BeforeValidator(only_text_times), AfterValidator(check_aware)]
-CalendarDate = Annotated[date, AfterValidator(check_calendar_date)]
-
-
-class Strict(BaseModel):
-    """Unknown fields are an error, so a typo never silently does nothing."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class WorkHours(Strict):
@@ -150,6 +79,7 @@ class RegisterIn(Strict):
     email: Email
     password: str = Field(max_length=200)
     timezone: TimeZoneName
+    invite_code: str | None = Field(default=None, max_length=100)
 
 
 class LoginIn(Strict):
@@ -157,6 +87,53 @@ class LoginIn(Strict):
 
     email: str = Field(max_length=320)
     password: str = Field(max_length=200)
+
+
+class PasswordChangeIn(Strict):
+    """Change the password; the current one confirms it."""
+
+    current_password: str = Field(max_length=200)
+    new_password: str = Field(max_length=200)
+
+
+class PasswordIn(Strict):
+    """A request the password confirms."""
+
+    password: str = Field(max_length=200)
+
+
+class RecoverIn(Strict):
+    """Get back in with the recovery code and choose a new password."""
+
+    email: str = Field(max_length=320)
+    recovery_code: str = Field(max_length=100)
+    new_password: str = Field(max_length=200)
+
+
+class ResetRequestIn(Strict):
+    """Ask for a reset link by email."""
+
+    email: str = Field(max_length=320)
+
+
+class ResetIn(Strict):
+    """Set a new password with the token from the emailed link."""
+
+    token: str = Field(max_length=200)
+    new_password: str = Field(max_length=200)
+
+
+class RecoveryCodeOut(BaseModel):
+    """``{"recovery_code": "…"}``, shown once."""
+
+    recovery_code: str
+
+
+class AuthOptionsOut(BaseModel):
+    """How this server lets people in: the sign-up mode and whether reset by email works."""
+
+    registration: Literal["open", "invite", "closed"]
+    email_reset: bool
 
 
 class DeleteMeIn(Strict):
@@ -175,6 +152,19 @@ class MePatch(Strict):
     paused_until: AwareDatetime | None = None
     timeoff_nudge_days: int | None = Field(default=None, ge=7, le=365)
     timeoff_strong_days: int | None = Field(default=None, ge=14, le=730)
+    country: CountryCode | None = Field(
+        default=None, description="null goes back to the country of the time zone"
+    )
+    role: Role | None = Field(
+        default=None, description="the person's work, for words that fit it; null clears it"
+    )
+    schedule_mode: Literal["weekly", "shifts"] | None = None
+    discreet_notifications: bool | None = Field(
+        default=None, description="neutral words on the lock screen, the question once opened"
+    )
+    lock_after_minutes: int | None = Field(
+        default=None, ge=1, le=1440, description="minutes away before the app lock; null: never"
+    )
 
 
 class ExportQuery(Strict):
@@ -184,7 +174,7 @@ class ExportQuery(Strict):
 
 
 class UserOut(BaseModel):
-    """The User of API.md."""
+    """A user as the API shows it (``User`` in the OpenAPI document)."""
 
     id: int
     email: str
@@ -195,6 +185,11 @@ class UserOut(BaseModel):
     paused_until: datetime | None
     timeoff_nudge_days: int
     timeoff_strong_days: int
+    country: str | None = Field(description="ISO 3166-1 alpha-2; from the time zone unless set")
+    role: Role | None = None
+    schedule_mode: Literal["weekly", "shifts"] = "weekly"
+    discreet_notifications: bool = False
+    lock_after_minutes: int | None = 5
     created_at: datetime
 
 
@@ -202,6 +197,12 @@ class UserEnvelope(BaseModel):
     """``{"user": User}``."""
 
     user: UserOut
+
+
+class RegisterOut(UserEnvelope):
+    """``{"user": User, "recovery_code": "…"}``: the code is shown this once."""
+
+    recovery_code: str
 
 
 class CsrfOut(BaseModel):

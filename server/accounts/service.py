@@ -12,9 +12,31 @@ from sqlmodel import Session, SQLModel
 
 from server.accounts.models import User
 from server.accounts.schemas import MePatch, QuietHours, UserOut, WorkHours
+from server.support.crisis import country_of_zone
 
 # Columns never exported: secrets, or keys that belong to a device, not to a person.
-PRIVATE_COLUMNS = {"password_hash", "answer_token_hash", "p256dh", "auth", "id_hash"}
+PRIVATE_COLUMNS = {
+    "password_hash",
+    "answer_token_hash",
+    "p256dh",
+    "auth",
+    "id_hash",
+    "recovery_code_hash",
+    "token_hash",
+    "pin_hash",
+    "public_key",
+    "credential_id",
+    "challenge_hash",
+}
+# A spreadsheet reads a cell starting with one of these as a formula (or a command).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula gets a leading ``'`` (shown as text)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def user_out(user: User) -> UserOut:
@@ -29,8 +51,18 @@ def user_out(user: User) -> UserOut:
         paused_until=user.paused_until,
         timeoff_nudge_days=user.timeoff_nudge_days,
         timeoff_strong_days=user.timeoff_strong_days,
+        country=user_country(user),
+        role=user.role,
+        schedule_mode=user.schedule_mode or "weekly",
+        discreet_notifications=bool(user.discreet_notifications),
+        lock_after_minutes=user.lock_after_minutes,
         created_at=user.created_at,
     )
+
+
+def user_country(user: User) -> str | None:
+    """The user's country: the one they chose, else the country of their time zone."""
+    return user.country or country_of_zone(user.timezone)
 
 
 def apply_settings(user: User, patch: MePatch) -> bool:
@@ -47,9 +79,24 @@ def apply_settings(user: User, patch: MePatch) -> bool:
             clock_changed = True
     if "quiet_hours" in given and patch.quiet_hours is not None:
         user.quiet_start, user.quiet_end = patch.quiet_hours.start, patch.quiet_hours.end
+    if (
+        "schedule_mode" in given
+        and patch.schedule_mode
+        and patch.schedule_mode != user.schedule_mode
+    ):
+        user.schedule_mode = patch.schedule_mode
+        clock_changed = True
     if "paused_until" in given:
         paused = patch.paused_until
         user.paused_until = paused.astimezone(UTC) if paused is not None else None
+    if "country" in given:
+        user.country = patch.country
+    if "role" in given:
+        user.role = patch.role
+    if "discreet_notifications" in given and patch.discreet_notifications is not None:
+        user.discreet_notifications = patch.discreet_notifications
+    if "lock_after_minutes" in given:
+        user.lock_after_minutes = patch.lock_after_minutes
     for name in ("daily_push_budget", "timeoff_nudge_days", "timeoff_strong_days"):
         if name in given and getattr(patch, name) is not None:
             setattr(user, name, getattr(patch, name))
@@ -101,17 +148,16 @@ def checkins_csv(session: Session, user: User) -> str:
         ["checkin_id", "created_at", "source", "question_id", "domain", "value", "note"]
     )
     for checkin, answer in rows:
-        writer.writerow(
-            [
-                checkin.id,
-                checkin.created_at.isoformat(),
-                checkin.source,
-                answer.question_id,
-                answer.domain,
-                answer.value,
-                checkin.note or "",
-            ]
-        )
+        cells = [
+            checkin.id,
+            checkin.created_at.isoformat(),
+            checkin.source,
+            answer.question_id,
+            answer.domain,
+            answer.value,
+            checkin.note or "",
+        ]
+        writer.writerow([spreadsheet_safe(cell) for cell in cells])
     return buffer.getvalue()
 
 

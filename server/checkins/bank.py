@@ -9,16 +9,16 @@ notification.
 
 from __future__ import annotations
 
-import json
-import os
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from server.accounts.roles import every_filling, fill, unknown_placeholders
+from server.datafiles import item_location, read_json, validation_message
+
 DEFAULT_BANK_PATH = Path(__file__).with_name("questions.json")
-BANK_ENV = "TEND_QUESTION_BANK"
 MAX_TEXT_LENGTH = 90
 IDENTIFIER = r"^[a-z][a-z0-9_.-]{0,63}$"
 
@@ -74,9 +74,14 @@ class Scale(Frozen):
 
 
 class Domain(Frozen):
-    """An area of life the questions look at, with a title for people."""
+    """An area of life the questions look at, with a title for people.
+
+    ``higher_is_better`` says how its title reads: "Making a difference" is better
+    when higher, "Bracing for the next case" worse. Trends draw each topic that way.
+    """
 
     title: str = Field(min_length=1, max_length=60)
+    higher_is_better: bool = False
 
 
 class Question(Frozen):
@@ -94,6 +99,17 @@ class Question(Frozen):
         """Quick answers must be values of the question's scale."""
         check_quick_answers(self.quick_answers, self.scale)
         return self
+
+    @model_validator(mode="after")
+    def placeholders_fit_every_role(self) -> Question:
+        """Only known placeholders, and the text still fits a notification once filled."""
+        check_placeholders(self.text, MAX_TEXT_LENGTH)
+        return self
+
+    def worded(self, role: str | None) -> Question:
+        """This question with its placeholders filled for ``role``."""
+        text = fill(self.text, role)
+        return self if text == self.text else self.model_copy(update={"text": text})
 
     def public(self) -> dict[str, Any]:
         """The question as the API shows it."""
@@ -161,6 +177,23 @@ class QuestionBank(Frozen):
             grouped.setdefault(question.domain, []).append(question)
         return {name: tuple(items) for name, items in grouped.items()}
 
+    def worded(self, role: str | None) -> QuestionBank:
+        """The bank with every question's placeholders filled for ``role`` (built once)."""
+        key = role or ""
+        if key not in self._worded:
+            questions = tuple(question.worded(role) for question in self.questions)
+            self._worded[key] = self.model_copy(update={"questions": questions})
+        return self._worded[key]
+
+    @cached_property
+    def _worded(self) -> dict[str, QuestionBank]:
+        return {}
+
+    def domain_reads_up(self, domain: str) -> bool:
+        """Whether ``domain``'s title reads better when higher (False when unknown)."""
+        known = self.domains.get(domain)
+        return bool(known and known.higher_is_better)
+
     def domain_title(self, domain: str) -> str:
         """The title of ``domain`` for people (the id itself when unknown)."""
         known = self.domains.get(domain)
@@ -175,6 +208,23 @@ def check_quick_answers(answers: tuple[QuickAnswer, ...], scale: Scale) -> None:
     for value in values:
         if not scale.contains(value):
             raise ValueError(f"quick answer {value} is outside the scale {scale.min}-{scale.max}")
+
+
+def check_placeholders(text: str, max_length: int) -> None:
+    """Raise ValueError for an unknown placeholder or a text too long for some role."""
+    unknown = unknown_placeholders(text)
+    if unknown:
+        raise ValueError(
+            "unknown placeholder "
+            + ", ".join(f"{{{name}}}" for name in unknown)
+            + " (use {person}, {people}, {encounter} or {encounters})"
+        )
+    for role, filled in every_filling(text).items():
+        if len(filled) > max_length:
+            raise ValueError(
+                f"text is {len(filled)} characters for the role {role or 'none'}, "
+                f"at most {max_length}: {filled!r}"
+            )
 
 
 def resolve_question(raw: Any, scales: dict[str, Any]) -> Any:
@@ -195,15 +245,7 @@ def resolve_question(raw: Any, scales: dict[str, Any]) -> Any:
 
 def describe_location(loc: tuple, raw_questions: list) -> str:
     """Turn a pydantic error location into words naming the question."""
-    parts = [str(part) for part in loc]
-    if len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
-        index = loc[1]
-        raw = raw_questions[index] if index < len(raw_questions) else None
-        name = raw.get("id") if isinstance(raw, dict) else None
-        where = f"question {index + 1}" + (f" ({name!r})" if name else "")
-        rest = ".".join(parts[2:])
-        return f"{where}: {rest}" if rest else where
-    return ".".join(parts) or "bank"
+    return item_location(loc, raw_questions, "questions", "question", "bank")
 
 
 def parse_bank(data: Any, source: str = "question bank") -> QuestionBank:
@@ -228,18 +270,13 @@ def parse_bank(data: Any, source: str = "question bank") -> QuestionBank:
     try:
         return QuestionBank.model_validate(body)
     except ValidationError as exc:
-        problems = [
-            f"{describe_location(err['loc'], raw_questions)}: "
-            f"{err['msg'].removeprefix('Value error, ')}"
-            for err in exc.errors(include_url=False)
-        ]
-        raise BankError(f"{source}: " + "; ".join(problems)) from None
+        problems = validation_message(exc, raw_questions, "questions", "question", "bank")
+        raise BankError(f"{source}: {problems}") from None
 
 
 def bank_path(path: str | None) -> Path:
-    """The bank file to use: ``path``, else ``TEND_QUESTION_BANK``, else the built-in one."""
-    chosen = path or os.environ.get(BANK_ENV, "").strip() or None
-    return Path(chosen).resolve() if chosen else DEFAULT_BANK_PATH
+    """The bank file to use: ``path`` (the app's ``TEND_QUESTION_BANK``), else the built-in one."""
+    return Path(path).resolve() if path else DEFAULT_BANK_PATH
 
 
 def load_bank(path: str | None = None) -> QuestionBank:
@@ -249,15 +286,5 @@ def load_bank(path: str | None = None) -> QuestionBank:
 
 @cache
 def _load_bank_file(path: str) -> QuestionBank:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BankError(f"question bank {path}: cannot be read ({exc.strerror})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BankError(
-            f"question bank {path}: not valid JSON (line {exc.lineno}: {exc.msg})"
-        ) from None
+    data = read_json(path, "question bank", BankError)
     return parse_bank(data, f"question bank {path}")
-

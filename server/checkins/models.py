@@ -11,10 +11,17 @@ from server.db import UTCDateTime, utcnow
 
 
 class CheckIn(SQLModel, table=True):
-    """One micro check-in: one to three answers given together."""
+    """One micro check-in: one to three answers given together.
+
+    ``client_id`` is the phone's own id for an answer it may send twice (its outbox
+    replays after a cut connection); unique per person, so the second is not stored.
+    """
 
     __tablename__ = "checkins"
-    __table_args__ = (Index("ix_checkins_user_created", "user_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_checkins_user_created", "user_id", "created_at"),
+        Index("uq_checkins_client_id", "user_id", "client_id", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
@@ -23,6 +30,7 @@ class CheckIn(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=1000)
     delivery_id: int | None = Field(default=None, foreign_key="deliveries.id", ondelete="SET NULL")
     moment_id: int | None = Field(default=None, foreign_key="moments.id", ondelete="SET NULL")
+    client_id: str | None = Field(default=None, max_length=64)
 
 
 class CheckInAnswer(SQLModel, table=True):

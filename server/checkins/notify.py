@@ -15,21 +15,26 @@ from sqlmodel import Session
 from server.accounts.models import User
 from server.checkins import service
 from server.checkins.bank import Question, QuestionBank
-from server.checkins.scoring import AnswerRecord, local_day
+from server.checkins.scoring import AnswerRecord
 from server.checkins.selection import select_questions
 from server.reminders.content import NotificationContent, default_ttl
+from server.reminders.kinds import default_title
 from server.reminders.models import Delivery, Reminder
+from server.reminders.schedule import local_date
 
 FOLLOWUP_DOMAINS = ("intrusion", "sleep", "support")
-TITLES = {"checkin": "A moment to check in", "followup": "How are you doing now?"}
+# A notification button ``answer:4`` answers the delivery's question with the value 4.
+ANSWER_PREFIX = "answer:"
+
+
+def answer_action(answer, **extra) -> dict:
+    """One quick answer as a notification action (``extra``: e.g. its ``navigate`` path)."""
+    return {"action": f"{ANSWER_PREFIX}{answer.value}", "title": answer.title, **extra}
 
 
 def answer_actions(question: Question, navigate_path: str) -> list[dict]:
     """The question's quick answers as notification actions (Chrome shows two)."""
-    return [
-        {"action": f"answer:{answer.value}", "title": answer.title, "navigate": navigate_path}
-        for answer in question.quick_answers[:2]
-    ]
+    return [answer_action(answer, navigate=navigate_path) for answer in question.quick_answers[:2]]
 
 
 def checkin_path(reminder: Reminder, domains: list[str] | None) -> str:
@@ -67,12 +72,13 @@ def checkin_content(
         domains = [name for name in wanted if name in bank.domains] or None
     if history is None:
         history = service.selection_history(session, user, now)
-    questions = select_questions(bank, history, local_day(now, user.zone), domains=domains)
-    first = questions[0]
+    questions = select_questions(bank, history, local_date(now, user.zone), domains=domains)
+    # The bank is shared by a whole batch of users; each reads it in their own words.
+    first = questions[0].worded(user.role)
     delivery.question_id = first.id
     path = checkin_path(reminder, domains)
     return NotificationContent(
-        title=reminder.title or TITLES.get(reminder.kind, TITLES["checkin"]),
+        title=reminder.title or default_title(reminder.kind) or default_title("checkin"),
         body=first.text,
         actions=answer_actions(first, path),
         extra={"question": first.public()},

@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field
 
-from server.accounts.schemas import Strict, check_calendar_date, check_in_range
 from server.api import RowId
+from server.api_types import Strict, check_calendar_date, check_in_range
 
 MAX_ANSWERS = 20
 
@@ -65,6 +65,13 @@ class CheckInIn(Strict):
     answers: list[AnswerIn] = Field(min_length=1, max_length=MAX_ANSWERS)
     note: str | None = Field(default=None, max_length=1000)
     moment_id: RowId | None = None
+    client_id: str | None = Field(
+        default=None,
+        min_length=8,
+        max_length=64,
+        pattern=r"^[\w-]+$",
+        description="the phone's id for this answer: sent again, it is stored once",
+    )
 
 
 class AnswerOut(BaseModel):

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from statistics import fmean
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from server.checkins.bank import Question, QuestionBank
 
@@ -46,11 +45,6 @@ class ScoredAnswer(NamedTuple):
     domain: str
     strain: float
     moment_id: int | None = None
-
-
-def local_day(moment: datetime, zone: ZoneInfo) -> date:
-    """The user's calendar date at an aware ``moment``."""
-    return moment.astimezone(zone).date()
 
 
 def strain(question: Question, value: int) -> float:

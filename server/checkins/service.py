@@ -10,14 +10,18 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from server.accounts.models import User
 from server.api import ApiError
 from server.checkins.bank import QuestionBank, load_bank
 from server.checkins.models import CheckIn, CheckInAnswer, Moment
-from server.checkins.scoring import AnswerRecord, local_day
+from server.checkins.scoring import AnswerRecord
+from server.reminders.schedule import local_date
+
+CHECKINS = CheckIn.__table__
+ANSWERS = CheckInAnswer.__table__
 
 SELECTION_HISTORY_DAYS = 56
 
@@ -49,7 +53,7 @@ def answers_query(since: datetime | None):
 def record_of(row, zone: ZoneInfo) -> AnswerRecord:
     """One row of ``answers_query`` on the user's own calendar."""
     return AnswerRecord(
-        local_day(row.answered_at, zone), row.question_id, row.domain, row.value, row.moment_id
+        local_date(row.answered_at, zone), row.question_id, row.domain, row.value, row.moment_id
     )
 
 
@@ -131,35 +135,62 @@ def record_checkin(
     note: str | None = None,
     delivery_id: int | None = None,
     moment_id: int | None = None,
+    client_id: str | None = None,
 ) -> tuple[CheckIn, list[CheckInAnswer]]:
-    """Store one check-in with its answers (flushed, not committed); 400 on bad answers."""
+    """Store one check-in with its answers (written, not committed); 400 on bad answers.
+
+    Two plain INSERTs rather than the ORM's unit of work: this runs for every answer
+    given, and the flush bookkeeping cost more than the writing. The objects returned
+    are detached copies of what was written, for the answer.
+    """
     fields = check_answers(bank, answers)
     if fields:
         raise ApiError(400, "validation_error", "Some answers need another look.", fields=fields)
-    checkin = CheckIn(
-        user_id=user_id,
-        created_at=now,
-        source=source,
-        note=note,
-        delivery_id=delivery_id,
-        moment_id=moment_id,
-    )
-    session.add(checkin)
-    session.flush()
-    rows = []
-    for question_id, value in answers:
-        row = CheckInAnswer(
-            checkin_id=checkin.id,
-            user_id=user_id,
-            question_id=question_id,
-            domain=bank.get(question_id).domain,
-            value=value,
-            answered_at=now,
-        )
-        session.add(row)
-        rows.append(row)
-    session.flush()
-    return checkin, rows
+    values = {
+        "user_id": user_id,
+        "created_at": now,
+        "source": source,
+        "note": note,
+        "delivery_id": delivery_id,
+        "moment_id": moment_id,
+        "client_id": client_id,
+    }
+    checkin_id = session.execute(
+        insert(CHECKINS).values(values).returning(CHECKINS.c.id)
+    ).scalar_one()
+    rows = [
+        {
+            "checkin_id": checkin_id,
+            "user_id": user_id,
+            "question_id": question_id,
+            "domain": bank.get(question_id).domain,
+            "value": value,
+            "answered_at": now,
+        }
+        for question_id, value in answers
+    ]
+    if rows:
+        session.execute(insert(ANSWERS), rows)
+    return CheckIn(id=checkin_id, **values), [CheckInAnswer(**row) for row in rows]
+
+
+def sent_before(
+    session: Session, user_id: int, client_id: str | None
+) -> tuple[CheckIn, list[CheckInAnswer]] | None:
+    """The check-in this person already sent with ``client_id``, with its answers, if any."""
+    if client_id is None:
+        return None
+    checkin = session.execute(
+        select(CheckIn).where(CheckIn.user_id == user_id, CheckIn.client_id == client_id)
+    ).scalar_one_or_none()
+    if checkin is None:
+        return None
+    answers = session.execute(
+        select(CheckInAnswer)
+        .where(CheckInAnswer.checkin_id == checkin.id)
+        .order_by(CheckInAnswer.id)
+    ).scalars()
+    return checkin, list(answers)
 
 
 def checkin_out(checkin: CheckIn, answers: Sequence[CheckInAnswer]) -> dict:
@@ -195,9 +226,11 @@ def list_checkins(
         query = query.where(CheckIn.created_at >= since)
     if until is not None:
         query = query.where(CheckIn.created_at < until)
-    checkins = session.execute(
-        query.order_by(CheckIn.created_at.desc(), CheckIn.id.desc()).limit(limit)
-    ).scalars().all()
+    checkins = (
+        session.execute(query.order_by(CheckIn.created_at.desc(), CheckIn.id.desc()).limit(limit))
+        .scalars()
+        .all()
+    )
     ids = [checkin.id for checkin in checkins]
     answers: dict[int, list[CheckInAnswer]] = {checkin_id: [] for checkin_id in ids}
     if ids:

@@ -1,15 +1,19 @@
 """One-time answer tokens: a notification's buttons answer without a session.
 
-A token is 256 random bits, given to the user's devices inside the encrypted
-push payload and stored only as its SHA-256 hash, so a database leak gives
-nobody a usable token. It expires after 24 hours and works once.
+A token is 256 bits derived from the server's secret key and the delivery
+(HMAC-SHA256), given to the user's devices inside the encrypted push payload and
+stored only as its SHA-256 hash, so a database leak gives nobody a usable token.
+Deriving rather than drawing it means a delivery sent again after a crash carries
+the very same token: whichever copy the phone shows, its buttons work, and an
+answer already given stays given. It expires after 24 hours and works once.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import re
-import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -29,12 +33,23 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
-def issue_token(delivery: Delivery, now: datetime) -> str:
-    """Give ``delivery`` a fresh answer token valid for 24 hours; returns the token itself."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+def derive_token(secret: str | bytes, delivery_id: int) -> str:
+    """The answer token of one delivery: the same every time it is sent."""
+    key = secret.encode("utf-8") if isinstance(secret, str) else secret
+    digest = hmac.new(key, f"tend-answer-token:{delivery_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:TOKEN_BYTES]).decode("ascii").rstrip("=")
+
+
+def issue_token(delivery: Delivery, now: datetime, secret: str | bytes) -> str:
+    """Give ``delivery`` its answer token, valid for 24 hours from ``now``; returns the token.
+
+    Never re-opens an answer: a delivery already answered keeps ``answered_at``.
+    """
+    if delivery.id is None:
+        raise ValueError("a delivery gets its token once it is stored")
+    token = derive_token(secret, delivery.id)
     delivery.answer_token_hash = hash_token(token)
     delivery.token_expires_at = now + TOKEN_LIFETIME
-    delivery.answered_at = None
     return token
 
 
@@ -53,8 +68,9 @@ def delivery_for_token(session: Session, token: str, now: datetime) -> Delivery:
     if delivery is None or delivery.answered_at is not None:
         raise not_found()
     if delivery.token_expires_at is None or delivery.token_expires_at <= now:
-        raise ApiError(410, "token_expired",
-                       "This notification has expired. Open Tend to answer instead.")
+        raise ApiError(
+            410, "token_expired", "This notification has expired. Open Tend to answer instead."
+        )
     return delivery
 
 

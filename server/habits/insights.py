@@ -26,7 +26,7 @@ from server.checkins.models import CheckInAnswer
 from server.db import utcnow
 from server.habits.models import HabitEvent
 from server.habits.service import workday_date
-from server.reminders.models import Delivery, Reminder
+from server.reminders.models import Delivery, DeliveryStatus, Reminder
 from server.reminders.schedule import local_instant, parse_hhmm
 
 RAN_OVER_GRACE = timedelta(minutes=15)
@@ -63,13 +63,22 @@ def weekly_habit_figures(
     deliveries = session.execute(
         select(Delivery, Reminder)
         .join(Reminder, Reminder.id == Delivery.reminder_id, isouter=True)
-        .where(Delivery.user_id == user.id, Delivery.status == "sent",
-               Delivery.due_at >= since, Delivery.kind.in_(("break", "boundary")))
+        .where(
+            Delivery.user_id == user.id,
+            Delivery.status == DeliveryStatus.SENT,
+            Delivery.due_at >= since,
+            Delivery.kind.in_(("break", "boundary")),
+        )
     ).all()
-    events = session.execute(
-        select(HabitEvent).where(HabitEvent.user_id == user.id,
-                                 HabitEvent.local_date >= first_day)
-    ).scalars().all()
+    events = (
+        session.execute(
+            select(HabitEvent).where(
+                HabitEvent.user_id == user.id, HabitEvent.local_date >= first_day
+            )
+        )
+        .scalars()
+        .all()
+    )
 
     tracked: dict[date, bool] = {}
     for delivery, reminder in deliveries:
@@ -87,8 +96,10 @@ def weekly_habit_figures(
             if (found := bucket(event.local_date)) is not None:
                 found["breaks_taken"] += 1
         elif event.action == "day_done":
-            late = event.at > local_instant(event.local_date, parse_hhmm(user.work_end),
-                                            zone) + RAN_OVER_GRACE
+            late = (
+                event.at
+                > local_instant(event.local_date, parse_hhmm(user.work_end), zone) + RAN_OVER_GRACE
+            )
             tracked[event.local_date] = tracked.get(event.local_date, False) or late
     for day, ran_over in tracked.items():
         if (found := bucket(day)) is not None:
@@ -101,22 +112,35 @@ def weekly_habit_figures(
 
 def empty_week(monday: date) -> dict:
     """A week with nothing counted yet."""
-    return {"week": iso_week(monday), "start": monday.isoformat(), "breaks_offered": 0,
-            "breaks_taken": 0, "workdays_tracked": 0, "days_ran_over": 0,
-            "sleep_answers": 0, "sleep_strain": None}
+    return {
+        "week": iso_week(monday),
+        "start": monday.isoformat(),
+        "breaks_offered": 0,
+        "breaks_taken": 0,
+        "workdays_tracked": 0,
+        "days_ran_over": 0,
+        "sleep_answers": 0,
+        "sleep_strain": None,
+    }
 
 
 def add_sleep_answers(session: Session, user: User, since: datetime, bucket) -> None:
     """Count sleep answers per week and average them as strain (0–100)."""
-    from server.checkins.bank import load_bank
     from server.checkins.scoring import strain
+    from server.checkins.service import current_bank
 
-    bank = load_bank()
-    answers = session.execute(
-        select(CheckInAnswer).where(CheckInAnswer.user_id == user.id,
-                                    CheckInAnswer.domain == "sleep",
-                                    CheckInAnswer.answered_at >= since)
-    ).scalars().all()
+    bank = current_bank()
+    answers = (
+        session.execute(
+            select(CheckInAnswer).where(
+                CheckInAnswer.user_id == user.id,
+                CheckInAnswer.domain == "sleep",
+                CheckInAnswer.answered_at >= since,
+            )
+        )
+        .scalars()
+        .all()
+    )
     strains: dict[str, list[float]] = defaultdict(list)
     for answer in answers:
         found = bucket(answer.answered_at.astimezone(user.zone).date())

@@ -19,18 +19,20 @@ from typing import Any
 from sqlmodel import Session
 
 from server.accounts.models import User
+from server.checkins.notify import answer_action
 from server.habits.service import day_done_on, workday_date
 from server.habits.wording import action_title, pick_variant
 from server.reminders.content import NotificationContent, default_ttl
-from server.reminders.models import Delivery, Reminder
-from server.reminders.schedule import clock_of, local_date, shift_windows
+from server.reminders.kinds import kind_of
+from server.reminders.models import Delivery, DeliveryStatus, Reminder
+from server.reminders.schedule import local_date, shift_windows
+from server.reminders.service import user_clock
+from server.shifts.rules import NAP_BEFORE
+from server.timeoff.service import clock_for
 
-DEFAULT_HABIT = {
-    "sleep": "wind_down",
-    "break": "breaks",
-    "boundary": "workday_end",
-    "timeoff": "plan_time_off",
-}
+# The help-now screen for leaving a shift behind.
+TRANSITION_PATH = "/#/now/transition"
+CUSTOM_BODY = "A reminder you set for yourself."
 PLAN_WORDING = {
     "nudge": "timeoff_plan_nudge",
     "strong": "timeoff_plan_strong",
@@ -46,7 +48,7 @@ PATHS = {
 
 def habit_of(reminder: Reminder) -> str:
     """What the reminder is for (``wind_down``, ``breaks``, ``after_hours``, ...)."""
-    return (reminder.meta or {}).get("habit") or DEFAULT_HABIT.get(reminder.kind, "breaks")
+    return (reminder.meta or {}).get("habit") or kind_of(reminder.kind).habit or "breaks"
 
 
 def buttons(*actions: str) -> list[dict]:
@@ -56,18 +58,31 @@ def buttons(*actions: str) -> list[dict]:
 
 def skip(delivery: Delivery, reason: str) -> None:
     """Mark the delivery as deliberately not sent."""
-    delivery.status = "skipped"
+    delivery.status = DeliveryStatus.SKIPPED
     delivery.reason = reason
 
 
-def content(reminder: Reminder, wording_key: str, day: date, *, occurrence: int = 0,
-            values: dict[str, Any] | None = None, actions: list[dict] | None = None,
-            path: str = "/#/today", urgency: str = "normal") -> NotificationContent:
+def content(
+    reminder: Reminder,
+    wording_key: str,
+    day: date,
+    *,
+    occurrence: int = 0,
+    values: dict[str, Any] | None = None,
+    actions: list[dict] | None = None,
+    path: str = "/#/today",
+    urgency: str = "normal",
+) -> NotificationContent:
     """A notification in the rotated words of ``wording_key``."""
     variant = pick_variant(wording_key, reminder.id, day, occurrence=occurrence).render(values)
-    return NotificationContent(title=variant.title, body=variant.body, actions=actions or [],
-                               navigate_path=path, ttl=default_ttl(reminder.kind),
-                               urgency=urgency)
+    return NotificationContent(
+        title=variant.title,
+        body=variant.body,
+        actions=actions or [],
+        navigate_path=path,
+        ttl=default_ttl(reminder.kind),
+        urgency=urgency,
+    )
 
 
 def habit_content(
@@ -84,18 +99,59 @@ def habit_content(
             if day_done_on(session, user.id, workday_date(reminder, delivery.due_at, user)):
                 skip(delivery, "day_done")
                 return None
-        return content(reminder, habit, day, values={"work_end": user.work_end},
-                       actions=buttons("day_done"))
+        if user.schedule_mode == "shifts":
+            return shift_end_content(reminder, habit, delivery, user, day)
+        return content(
+            reminder, habit, day, values={"work_end": user.work_end}, actions=buttons("day_done")
+        )
     if habit == "weekly_look_back":
         return look_back_content(session, user, reminder, day, now)
     if habit == "plan_time_off":
         return plan_content(session, user, reminder, delivery, day, now)
     if habit == "sleep_check":
-        return sleep_check_content(reminder, delivery, day)
+        return sleep_check_content(reminder, delivery, day, user.role)
+    if habit == "nap":
+        start = (delivery.due_at + NAP_BEFORE).astimezone(user.zone).strftime("%H:%M")
+        return content(reminder, "sleep_nap", day, values={"shift_start": start}, urgency="low")
+    if habit == "custom":
+        return custom_content(reminder)
     if habit in ("timeoff_before", "timeoff_after"):
         return content(reminder, habit, day, path=PATHS[habit])
-    return content(reminder, "sleep_wind_down", day, values={"bedtime": meta.get("bedtime")},
-                   actions=buttons("done"), urgency="low")
+    return content(
+        reminder,
+        "sleep_wind_down",
+        day,
+        values={"bedtime": meta.get("bedtime")},
+        actions=buttons("done"),
+        urgency="low",
+    )
+
+
+def custom_content(reminder: Reminder) -> NotificationContent:
+    """A reminder the user named: their own words as the title, a quiet line below."""
+    return NotificationContent(
+        title=reminder.title,
+        body=CUSTOM_BODY,
+        navigate_path="/#/today",
+        ttl=default_ttl(reminder.kind),
+        urgency=kind_of(reminder.kind).urgency,
+    )
+
+
+def shift_end_content(
+    reminder: Reminder, habit: str, delivery: Delivery, user: User, day: date
+) -> NotificationContent:
+    """End of a shift (or still working after it): opens the end-of-shift transition."""
+    after = timedelta(minutes=(reminder.meta or {}).get("minutes_after_work_end", 0))
+    ended = delivery.due_at - after if habit == "after_hours" else delivery.due_at
+    return content(
+        reminder,
+        habit,
+        day,
+        values={"work_end": ended.astimezone(user.zone).strftime("%H:%M")},
+        actions=buttons("day_done"),
+        path=TRANSITION_PATH,
+    )
 
 
 # --- breaks -------------------------------------------------------------------------------
@@ -107,7 +163,7 @@ def break_number(reminder: Reminder, due_at: datetime, user: User) -> int:
     if schedule.get("type") != "interval":
         return 1
     every = timedelta(minutes=int(schedule.get("every_minutes", 90)))
-    clock = clock_of(user)
+    clock = user_clock(user, due_at)
     yesterday = local_date(due_at, clock.zone) - timedelta(days=1)
     for start, end in shift_windows(clock, yesterday, 2):
         if start <= due_at < end:
@@ -115,8 +171,9 @@ def break_number(reminder: Reminder, due_at: datetime, user: User) -> int:
     return 1
 
 
-def break_content(reminder: Reminder, delivery: Delivery, user: User,
-                  day: date) -> NotificationContent:
+def break_content(
+    reminder: Reminder, delivery: Delivery, user: User, day: date
+) -> NotificationContent:
     """A short break, or a longer pause on every n-th break of the shift."""
     number = break_number(reminder, delivery.due_at, user)
     every = (reminder.meta or {}).get("long_pause_every")
@@ -127,26 +184,32 @@ def break_content(reminder: Reminder, delivery: Delivery, user: User,
 # --- sleep check ----------------------------------------------------------------------------
 
 
-def sleep_check_content(reminder: Reminder, delivery: Delivery,
-                        day: date) -> NotificationContent:
-    """Ask a sleep question from the bank, answerable from the notification's buttons."""
+def sleep_check_content(
+    reminder: Reminder, delivery: Delivery, day: date, role: str | None = None
+) -> NotificationContent:
+    """Ask a sleep question from the bank (in ``role``'s words), answerable from the buttons."""
     note = content(reminder, "sleep_check", day, path=PATHS["sleep_check"])
     question = sleep_question(day)
     if question is None:
         return note
+    question = question.worded(role)
     delivery.question_id = question.id
-    actions = [{"action": f"answer:{answer.value}", "title": answer.title}
-               for answer in question.quick_answers]
-    return NotificationContent(title=note.title, body=question.text, actions=actions,
-                               extra={"question_id": question.id},
-                               navigate_path=note.navigate_path, ttl=note.ttl)
+    actions = [answer_action(answer) for answer in question.quick_answers]
+    return NotificationContent(
+        title=note.title,
+        body=question.text,
+        actions=actions,
+        extra={"question_id": question.id},
+        navigate_path=note.navigate_path,
+        ttl=note.ttl,
+    )
 
 
 def sleep_question(day: date):
     """The sleep question of the day from the question bank (rotating), if the bank has one."""
-    from server.checkins.bank import load_bank
+    from server.checkins.service import current_bank
 
-    questions = load_bank().in_domain("sleep")
+    questions = current_bank().in_domain("sleep")
     if not questions:
         return None
     return questions[day.toordinal() % len(questions)]
@@ -155,19 +218,24 @@ def sleep_question(day: date):
 # --- weekly look back -----------------------------------------------------------------------
 
 
-def look_back_content(session: Session, user: User, reminder: Reminder, day: date,
-                      now: datetime) -> NotificationContent:
+def look_back_content(
+    session: Session, user: User, reminder: Reminder, day: date, now: datetime
+) -> NotificationContent:
     """The look back, with this week's count of days that ran over when there is one."""
     from server.habits.insights import weekly_habit_figures
 
-    note = content(reminder, "weekly_look_back", day, path=PATHS["weekly_look_back"],
-                   urgency="low")
+    note = content(reminder, "weekly_look_back", day, path=PATHS["weekly_look_back"], urgency="low")
     week = weekly_habit_figures(session, user, 1, now=now)["weeks"][-1]
     if not week["workdays_tracked"]:
         return note
-    return NotificationContent(title=note.title, body=ran_over_line(week), actions=[],
-                               navigate_path=note.navigate_path, ttl=note.ttl,
-                               urgency=note.urgency)
+    return NotificationContent(
+        title=note.title,
+        body=ran_over_line(week),
+        actions=[],
+        navigate_path=note.navigate_path,
+        ttl=note.ttl,
+        urgency=note.urgency,
+    )
 
 
 def ran_over_line(week: dict) -> str:
@@ -176,25 +244,23 @@ def ran_over_line(week: dict) -> str:
     workdays = "workday" if tracked == 1 else "workdays"
     if over == 0:
         return f"All {tracked} {workdays} this week ended on time. Have a look at your week."
-    return (f"Work ran over on {over} of your {tracked} {workdays} this week. "
-            "Have a look at your week.")
+    return (
+        f"Work ran over on {over} of your {tracked} {workdays} this week. Have a look at your week."
+    )
 
 
 # --- time off -------------------------------------------------------------------------------
 
 
-def plan_content(session: Session, user: User, reminder: Reminder, delivery: Delivery,
-                 day: date, now: datetime) -> NotificationContent | None:
+def plan_content(
+    session: Session, user: User, reminder: Reminder, delivery: Delivery, day: date, now: datetime
+) -> NotificationContent | None:
     """The monthly plan reminder, worded by the clock; silent while time off is planned."""
-    from server.timeoff.service import clock_for, ranges_for, replan_monthly
-
-    ranges = ranges_for(session, user.id)
-    after = max(now, delivery.due_at)
-    replan_monthly(session, user, reminder, after, ranges)
     clock = clock_for(session, user, now)
     if clock.next_planned is not None or clock.on_time_off:
         skip(delivery, "time_off_planned")
         return None
     key = PLAN_WORDING.get(clock.level, "timeoff_plan")
-    return content(reminder, key, day, values={"days": clock.days_since_time_off},
-                   path=PATHS["plan_time_off"])
+    return content(
+        reminder, key, day, values={"days": clock.days_since_time_off}, path=PATHS["plan_time_off"]
+    )

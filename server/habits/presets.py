@@ -1,7 +1,7 @@
 """The four habit programs as pure functions from parameters to ordinary reminders.
 
 A program ("preset") turns a few choices — wake time, break rhythm — plus the
-user's work and quiet hours into reminder specs in API.md's schedule shapes.
+user's work and quiet hours into reminder specs in the API's schedule shapes.
 The reminders it creates are ordinary ones the user can edit; ``meta`` keeps
 what the program meant, which the notification text and actions read.
 
@@ -20,10 +20,9 @@ Programs and their defaults (work 09:00–17:00 Mon–Fri, quiet 22:00–07:00):
   look back 30 minutes after work ends on the last work day (Friday 17:30).
 * ``timeoff`` — "plan your next break" once a month, on the first work day of
   the week's first occurrence in the month (default first Monday, 12:30), and
-  only while nothing is planned. API.md has no monthly shape, so this is a
-  ``once`` reminder that is planned again for the next month each time it
-  fires or time off changes (``next_monthly_at``); the user sees one real
-  date, never weekly dates that would stay silent. The program also adds a
+  only while nothing is planned: a ``monthly`` reminder whose occurrences stay
+  silent (skipped, ``time_off_planned``) while time off is planned, decided when
+  each one comes. The program also adds a
   check-in the evening before planned time off and the evening of the first day
   back (18:00).
 
@@ -37,14 +36,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from server.accounts.schemas import WallTime
-from server.reminders.schedule import local_instant
+from server.api_types import WallTime
+from server.reminders.schedule import parse_hhmm
 
 MINUTES_PER_DAY = 24 * 60
 ALL_DAYS = (0, 1, 2, 3, 4, 5, 6)
@@ -118,8 +117,8 @@ class UnknownPreset(KeyError):
 
 def to_minutes(wall: str) -> int:
     """``"07:30"`` as minutes after midnight."""
-    hours, minutes = wall.split(":")
-    return int(hours) * 60 + int(minutes)
+    parsed = parse_hhmm(wall)
+    return parsed.hour * 60 + parsed.minute
 
 
 def to_wall(minutes: int) -> str:
@@ -199,7 +198,7 @@ def fit_note(what: str, fitted: Fitted, direction: str) -> tuple[str, ...]:
 
 
 def daily(wall_minutes: int, days: Iterable[int]) -> dict:
-    """A daily schedule dict of API.md."""
+    """A daily schedule dict, as the API stores it."""
     return {"type": "daily", "time": to_wall(wall_minutes), "days": sorted(set(days))}
 
 
@@ -229,12 +228,18 @@ class SleepParams(Params):
         default=45, ge=15, le=90, description="How long before bedtime to start winding down."
     )
     days: list[Weekday] = Field(
-        default_factory=lambda: list(ALL_DAYS), max_length=7,
+        default_factory=lambda: list(ALL_DAYS),
+        max_length=7,
         description="The days you wake at this time (0 = Monday).",
     )
     sleep_check: bool = Field(default=True, description="Ask how you slept after waking.")
     sleep_check_after_minutes: int = Field(
         default=30, ge=0, le=240, description="How long after waking to ask."
+    )
+    nap_before_nights: bool = Field(
+        default=False,
+        description="When reminders follow your shifts: a nap reminder before the first "
+        "night of a run of night shifts.",
     )
 
     @field_validator("days")
@@ -253,7 +258,9 @@ class BreakParams(Params):
         default=90, ge=20, le=240, description="Minutes of work between short breaks."
     )
     long_pause_hours: float | None = Field(
-        default=3, ge=1, le=8,
+        default=3,
+        ge=1,
+        le=8,
         description="Make a break a longer pause about this often (empty for never).",
     )
 
@@ -307,8 +314,14 @@ def sleep_program(
             title="Wind down for sleep",
             schedule=daily(fitted.minutes, shift_days(params.days, day_offset(fitted.minutes))),
             preset="sleep",
-            meta={"program": "sleep", "habit": "wind_down", "bedtime": to_wall(bedtime),
-                  "wake_time": params.wake_time},
+            meta={
+                "program": "sleep",
+                "habit": "wind_down",
+                "bedtime": to_wall(bedtime),
+                "wake_time": params.wake_time,
+                "sleep_hours": params.sleep_hours,
+                "wind_down_minutes": params.wind_down_minutes,
+            },
             notes=fit_note("wind-down reminder", fitted, "earlier"),
         )
     ]
@@ -320,11 +333,35 @@ def sleep_program(
                 title="How did you sleep?",
                 schedule=daily(check.minutes, shift_days(params.days, day_offset(check.minutes))),
                 preset="sleep",
-                meta={"program": "sleep", "habit": "sleep_check", "wake_time": params.wake_time},
+                meta={
+                    "program": "sleep",
+                    "habit": "sleep_check",
+                    "wake_time": params.wake_time,
+                    "sleep_hours": params.sleep_hours,
+                    "check_after_minutes": params.sleep_check_after_minutes,
+                },
                 notes=fit_note("sleep check", check, "later"),
             )
         )
+    if params.nap_before_nights:
+        specs.append(nap_spec())
     return specs
+
+
+def nap_spec() -> ReminderSpec:
+    """The nap before a first night: its times come from the shifts (none in weekly mode)."""
+    return ReminderSpec(
+        kind="sleep",
+        title="A nap before your night shift",
+        # Shown as a time; the reminder fires five hours before the first night of a run.
+        schedule=daily(14 * 60, ALL_DAYS),
+        preset="sleep",
+        meta={"program": "sleep", "habit": "nap", "shifts_only": True},
+        notes=(
+            "The nap reminder comes only before the first night of a run of night shifts, "
+            "when your reminders follow your shifts.",
+        ),
+    )
 
 
 def long_pause_every(params: BreakParams) -> int | None:
@@ -352,8 +389,11 @@ def breaks_program(
         ReminderSpec(
             kind="break",
             title="Short breaks",
-            schedule={"type": "interval", "every_minutes": params.every_minutes,
-                      "within": "work_hours"},
+            schedule={
+                "type": "interval",
+                "every_minutes": params.every_minutes,
+                "within": "work_hours",
+            },
             preset="breaks",
             meta=meta,
         )
@@ -377,24 +417,35 @@ def boundaries_program(
             schedule=daily(end, shift_days(settings.work_days, day_offset(end))),
             preset="boundaries",
             meta={"program": "boundaries", "habit": "workday_end", "offers_day_done": True},
-            notes=fit_note("end-of-day reminder", Fitted(end, silent=in_quiet(
-                end, settings.quiet_start, settings.quiet_end)), "later"),
+            notes=fit_note(
+                "end-of-day reminder",
+                Fitted(end, silent=in_quiet(end, settings.quiet_start, settings.quiet_end)),
+                "later",
+            ),
         )
     ]
     if params.after_hours_nudge:
         nudge = fit_outside_quiet(
-            end + params.after_hours_minutes, settings, "earlier",
+            end + params.after_hours_minutes,
+            settings,
+            "earlier",
             max_shift=params.after_hours_minutes - 30,
         )
         specs.append(
             ReminderSpec(
                 kind="boundary",
                 title="Still working?",
-                schedule=daily(nudge.minutes, shift_days(settings.work_days,
-                                                         day_offset(nudge.minutes))),
+                schedule=daily(
+                    nudge.minutes, shift_days(settings.work_days, day_offset(nudge.minutes))
+                ),
                 preset="boundaries",
-                meta={"program": "boundaries", "habit": "after_hours", "skip_if_day_done": True,
-                      "minutes_after_work_end": nudge.minutes - end, "offers_day_done": True},
+                meta={
+                    "program": "boundaries",
+                    "habit": "after_hours",
+                    "skip_if_day_done": True,
+                    "minutes_after_work_end": nudge.minutes - end,
+                    "offers_day_done": True,
+                },
                 notes=fit_note("after-hours nudge", nudge, "earlier"),
             )
         )
@@ -427,60 +478,31 @@ def look_back_spec(params: BoundaryParams, settings: HabitSettings, end: int) ->
 def timeoff_program(
     params: TimeOffParams, settings: HabitSettings, now: datetime
 ) -> list[ReminderSpec]:
-    """The monthly "plan your next break", as a ``once`` reminder re-planned after each firing."""
+    """The monthly "plan your next break": the first ``weekday`` of each month.
+
+    Silent while time off is planned; ``server.habits.notify`` decides that when it comes.
+    """
     weekday = params.weekday if params.weekday is not None else min(settings.work_days or (0,))
     fitted = fit_outside_quiet(to_minutes(params.time), settings, "later")
     wall = to_wall(fitted.minutes)
-    at = next_monthly_at(weekday, wall, settings.zone, now)
     return [
         ReminderSpec(
             kind="timeoff",
             title="Plan your next break",
-            schedule={"type": "once", "at": at.astimezone(settings.zone).isoformat()},
+            schedule={"type": "monthly", "week": 1, "weekday": weekday, "time": wall},
             preset="timeoff",
-            meta={"program": "timeoff", "habit": "plan_time_off", "repeat": "monthly",
-                  "weekday": weekday, "time": wall, "checkins": params.checkins,
-                  "checkin_time": params.checkin_time},
+            meta={
+                "program": "timeoff",
+                "habit": "plan_time_off",
+                "checkins": params.checkins,
+                "checkin_time": params.checkin_time,
+            },
             notes=fit_note("monthly reminder", fitted, "later"),
         )
     ]
 
 
 # --- monthly ------------------------------------------------------------------------------
-
-
-def first_weekday_of_month(year: int, month: int, weekday: int) -> date:
-    """The first ``weekday`` (0 = Monday) of a month."""
-    first = date(year, month, 1)
-    return first + timedelta(days=(weekday - first.weekday()) % 7)
-
-
-def following_month(year: int, month: int) -> tuple[int, int]:
-    """The month after ``(year, month)``."""
-    return (year + 1, 1) if month == 12 else (year, month + 1)
-
-
-def next_monthly_at(
-    weekday: int,
-    wall: str,
-    zone: ZoneInfo,
-    after: datetime,
-    not_before: date | None = None,
-) -> datetime:
-    """The first "first ``weekday`` of a month at ``wall``" strictly after ``after`` (UTC).
-
-    ``not_before`` pushes it to a later local date, e.g. past planned time off.
-    """
-    local_after = after.astimezone(zone).date()
-    start = max(local_after, not_before) if not_before else local_after
-    year, month = start.year, start.month
-    hours, minutes = (int(part) for part in wall.split(":"))
-    while True:
-        day = first_weekday_of_month(year, month, weekday)
-        instant = local_instant(day, time(hours, minutes), zone)
-        if instant > after and (not_before is None or day >= not_before):
-            return instant
-        year, month = following_month(year, month)
 
 
 # --- registry -----------------------------------------------------------------------------
@@ -635,8 +657,12 @@ def describe_presets(user_settings: Any, now: datetime | None = None) -> list[di
                 "description": preset.description,
                 "parameters": parameter_list(preset, user_settings),
                 "preview": [
-                    {"kind": spec.kind, "title": spec.title, "schedule": spec.schedule,
-                     "notes": list(spec.notes)}
+                    {
+                        "kind": spec.kind,
+                        "title": spec.title,
+                        "schedule": spec.schedule,
+                        "notes": list(spec.notes),
+                    }
                     for spec in preview
                 ],
                 "unavailable": unavailable,

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
-from flask_login import current_user
+from flask import Blueprint, current_app
 
-from server.api import ApiError, route
+from server.api import ApiError, one_at_a_time, route, signed_in_user
 from server.db import db, utcnow
 from server.habits import service
 from server.habits.insights import weekly_habit_figures
@@ -19,15 +18,15 @@ from server.habits.schemas import (
     PresetParamsIn,
     SummaryQuery,
 )
-from server.reminders.service import reminder_out, upcoming_for
+from server.reminders.service import (
+    own_reminder_count,
+    reminder_limit_reached,
+    reminder_out,
+    upcoming_of_many,
+)
 
 bp = Blueprint("habits", __name__)
 UPCOMING_SHOWN = 3
-
-
-def signed_in_user():
-    """The signed-in ``User`` on this request's session."""
-    return db.session.merge(current_user._get_current_object())
 
 
 def known_preset(preset_id: str) -> None:
@@ -47,28 +46,45 @@ def list_presets():
     return PresetList.model_validate({"presets": presets})
 
 
-@route(bp, "/api/habits/presets/<preset_id>", methods=["POST"], body=PresetParamsIn,
-       response=PresetApplied, status=201)
+@route(
+    bp,
+    "/api/habits/presets/<preset_id>",
+    methods=["POST"],
+    body=PresetParamsIn,
+    response=PresetApplied,
+    status=201,
+)
 def apply_preset(preset_id: str, body: PresetParamsIn):
     """Switch a program on (again), creating ordinary reminders you can edit."""
     known_preset(preset_id)
     user = signed_in_user()
     now = utcnow()
-    try:
-        reminders, notes = service.apply_preset(db.session, user, preset_id, body.root, now)
-    except PresetError as exc:
-        raise ApiError(400, "validation_error", str(exc), fields=exc.fields) from None
-    db.session.commit()
+    with one_at_a_time(user.id):
+        reminders, notes = switch_on(user, preset_id, body.root, now)
+        upcoming = upcoming_of_many(db.session, user, reminders, now, now, UPCOMING_SHOWN)
     shown = [
         AppliedReminderOut(
             **reminder_out(reminder).model_dump(),
             meta=reminder.meta or {},
-            upcoming=[moment.astimezone(user.zone) for moment in
-                      upcoming_for(db.session, user, reminder, now, now, UPCOMING_SHOWN)],
+            upcoming=[moment.astimezone(user.zone) for moment in upcoming[reminder.id]],
         )
         for reminder in reminders
     ]
     return PresetApplied(preset=preset_id, reminders=shown, notes=notes)
+
+
+def switch_on(user, preset_id: str, params: dict | None, now) -> tuple[list, list[str]]:
+    """Apply the program and commit, or change nothing (bad parameters, over the cap)."""
+    try:
+        reminders, notes = service.apply_preset(db.session, user, preset_id, params, now)
+    except PresetError as exc:
+        raise ApiError(400, "validation_error", str(exc), fields=exc.fields) from None
+    limit = current_app.config["TEND_MAX_REMINDERS"]
+    if own_reminder_count(db.session, user.id) > limit:
+        db.session.rollback()  # all or nothing: the program is not switched on
+        raise reminder_limit_reached(limit)
+    db.session.commit()
+    return reminders, notes
 
 
 @route(bp, "/api/habits/presets/<preset_id>", methods=["DELETE"], status=204)

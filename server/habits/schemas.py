@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, RootModel
 
-from server.accounts.schemas import Strict
+from server.api_types import Strict
 from server.reminders.schemas import ReminderOut
 
 

@@ -17,7 +17,7 @@ from server.accounts.models import User
 from server.habits.models import HabitEvent
 from server.habits.presets import ReminderSpec, build_preset, get_preset
 from server.reminders.models import Reminder
-from server.reminders.policy import plan_upcoming, rule_of
+from server.reminders.policy import plan_many, rule_of
 from server.reminders.schedule import local_date
 from server.reminders.service import (
     create_reminder,
@@ -25,6 +25,7 @@ from server.reminders.service import (
     policy_inputs,
     user_rules,
 )
+from server.timeoff.service import sync_program_reminders
 
 BUDGET_CHECK_DAYS = 7
 UNLIMITED = 10_000
@@ -38,8 +39,11 @@ def preset_reminders(session: Session, user_id: int, preset_id: str) -> list[Rem
 
 def active_presets(session: Session, user_id: int) -> set[str]:
     """Ids of the programs that have reminders for this user."""
-    query = select(Reminder.preset).where(Reminder.user_id == user_id,
-                                          Reminder.preset.is_not(None)).distinct()
+    query = (
+        select(Reminder.preset)
+        .where(Reminder.user_id == user_id, Reminder.preset.is_not(None))
+        .distinct()
+    )
     return {row for row in session.execute(query).scalars()}
 
 
@@ -65,8 +69,6 @@ def apply_preset(
     remove_preset(session, user, preset_id)
     created = [create_from_spec(session, user, spec, now) for spec in specs]
     if preset_id == "timeoff":
-        from server.timeoff.service import sync_program_reminders
-
         sync_program_reminders(session, user, now)
         created = preset_reminders(session, user.id, preset_id)
     notes = [note for spec in specs for note in spec.notes]
@@ -78,29 +80,41 @@ def apply_preset(
 
 def create_from_spec(session: Session, user: User, spec: ReminderSpec, now: datetime) -> Reminder:
     """Create the ordinary reminder a spec describes."""
-    return create_reminder(session, user, spec.kind, spec.title, spec.schedule,
-                           preset=spec.preset, meta=spec.meta, now=now)
+    return create_reminder(
+        session,
+        user,
+        spec.kind,
+        spec.title,
+        spec.schedule,
+        preset=spec.preset,
+        meta=spec.meta,
+        now=now,
+    )
 
 
-def budget_note(session: Session, user: User, reminders: list[Reminder],
-                now: datetime) -> str | None:
+def budget_note(
+    session: Session, user: User, reminders: list[Reminder], now: datetime
+) -> str | None:
     """A note when the daily limit will keep some of these reminders quiet in the next week."""
-    settings, time_off = policy_inputs(session, user)
+    settings, time_off = policy_inputs(session, user, now)
     rules = user_rules(session, user.id)
     today = local_date(now, user.zone)
     sent = {today: notified_on_day(session, user, today)}
     unlimited = replace(settings, daily_push_budget=UNLIMITED)
 
+    targets = [rule_of(reminder) for reminder in reminders if reminder.enabled]
+
     def planned(policy_user) -> int:
-        return sum(
-            len(plan_upcoming(rule_of(reminder), rules, policy_user, time_off, sent, now, now,
-                              UNLIMITED, horizon_days=BUDGET_CHECK_DAYS))
-            for reminder in reminders if reminder.enabled
+        plans = plan_many(
+            targets, rules, policy_user, time_off, sent, now, now, UNLIMITED, BUDGET_CHECK_DAYS
         )
+        return sum(len(times) for times in plans.values())
 
     if planned(settings) < planned(unlimited):
-        return (f"With your limit of {user.daily_push_budget} notifications a day, some of "
-                "these will stay quiet. You can raise the limit in Settings.")
+        return (
+            f"With your limit of {user.daily_push_budget} notifications a day, some of "
+            "these will stay quiet. You can raise the limit in Settings."
+        )
     return None
 
 
@@ -119,9 +133,15 @@ def record_event(
     delivery_id: int | None = None,
 ) -> HabitEvent:
     """Store one habit action."""
-    event = HabitEvent(user_id=user_id, reminder_id=reminder_id, delivery_id=delivery_id,
-                       reminder_kind=reminder_kind, action=action, at=now,
-                       local_date=local_date)
+    event = HabitEvent(
+        user_id=user_id,
+        reminder_id=reminder_id,
+        delivery_id=delivery_id,
+        reminder_kind=reminder_kind,
+        action=action,
+        at=now,
+        local_date=local_date,
+    )
     session.add(event)
     session.flush()
     return event
@@ -129,21 +149,34 @@ def record_event(
 
 def day_done_on(session: Session, user_id: int, day: date) -> bool:
     """Whether the workday of ``day`` has been marked done."""
-    query = select(HabitEvent.id).where(HabitEvent.user_id == user_id,
-                                        HabitEvent.action == "day_done",
-                                        HabitEvent.local_date == day)
+    query = select(HabitEvent.id).where(
+        HabitEvent.user_id == user_id, HabitEvent.action == "day_done", HabitEvent.local_date == day
+    )
     return session.execute(query.limit(1)).first() is not None
 
 
 def mark_day_done(
-    session: Session, user: User, day: date, now: datetime, *,
-    reminder: Reminder | None = None, delivery_id: int | None = None,
+    session: Session,
+    user: User,
+    day: date,
+    now: datetime,
+    *,
+    reminder: Reminder | None = None,
+    delivery_id: int | None = None,
 ) -> bool:
     """Mark the workday of ``day`` done; returns False when it already was."""
     if day_done_on(session, user.id, day):
         return False
-    record_event(session, user.id, "day_done", reminder.kind if reminder else "boundary", day,
-                 now, reminder_id=reminder.id if reminder else None, delivery_id=delivery_id)
+    record_event(
+        session,
+        user.id,
+        "day_done",
+        reminder.kind if reminder else "boundary",
+        day,
+        now,
+        reminder_id=reminder.id if reminder else None,
+        delivery_id=delivery_id,
+    )
     return True
 
 
@@ -153,6 +186,7 @@ def workday_date(reminder: Reminder | None, due_at: datetime, user: User) -> dat
     An after-hours nudge past midnight still belongs to the day whose work ran on.
     """
     meta = (reminder.meta if reminder is not None else None) or {}
-    minutes_after = int(meta.get("minutes_after_work_end", 0)) if meta.get(
-        "habit") == "after_hours" else 0
+    minutes_after = (
+        int(meta.get("minutes_after_work_end", 0)) if meta.get("habit") == "after_hours" else 0
+    )
     return (due_at - timedelta(minutes=minutes_after)).astimezone(user.zone).date()

@@ -10,16 +10,21 @@ the JSON-ready answer of ``GET /api/insights``::
       "domains": {"sleep": {"title": "Sleep", "weekly": [...],
                             "trend_4w": T, "trend_12w": T}, ...},
       "signals": [{"id", "level", "title", "text"}, ...],             # always three
+      "enough_data": false,
+      "waiting": "A trend needs a few weeks…" or null,                # said once
       "needs_support": false,
       "support": null or {"reasons": [...], "message": ..., "people": [...],
-                          "activities": [...], "crisis_lines": [...]},
+                          "activities": [...], "crisis_lines": [...], "resources": [...]},
       "habits": null or what the habits feature reports,
     }
 
 ``reasons`` say why support is offered: ``strain_rising`` (two weeks up in a
 row), ``strong_intrusion`` (a follow-up after a hard moment), ``high_strain`` or
 ``some_strain`` (a signal at ``high`` or ``moderate``): any worrying reading
-comes with support. A trend ``T`` is ``{"direction":
+comes with support. Nothing is read into a handful of answers: until there are
+``MIN_ANSWERS`` answers over ``MIN_WEEKS`` distinct weeks, every signal is
+``unknown`` (or ``none``), there is no support block, and ``waiting`` says
+why, once. A trend ``T`` is ``{"direction":
 "rising"|"steady"|"easing"|"not_enough_data", "change": points or null,
 "weeks_with_data": n}``, and scores are 0-100, higher meaning more strain.
 Signal levels are ``"unknown"`` (not enough answers), ``"none"`` (nothing to
@@ -39,6 +44,7 @@ from server.checkins.scoring import (
     STRONG_STRAIN,
     AnswerRecord,
     ScoredAnswer,
+    iso_week,
     overall_weekly,
     recent_weeks,
     rose_for_two_weeks,
@@ -57,6 +63,13 @@ MODERATE_STRAIN = 45.0
 STEEP_RISE = 20.0
 # One hard day is not a pattern: the burnout reading waits for a few answers.
 MIN_BURNOUT_ANSWERS = 3
+# Signals and support wait for this much data, so a bad first week raises no alarm.
+MIN_ANSWERS = 8
+MIN_WEEKS = 2
+WAITING = (
+    "A trend needs a few weeks of check-ins. After about eight answers over two weeks, "
+    "this page will say how things are moving."
+)
 
 
 class MomentRecord(NamedTuple):
@@ -234,6 +247,21 @@ def burnout_signal(domains: dict[str, dict]) -> dict[str, str]:
     )
 
 
+def enough_data(scored: Iterable[ScoredAnswer], week_keys: Sequence[str]) -> bool:
+    """Whether there are ``MIN_ANSWERS`` answers over ``MIN_WEEKS`` distinct weeks shown."""
+    shown = set(week_keys)
+    weeks = [week for week in (iso_week(answer.day) for answer in scored) if week in shown]
+    return len(weeks) >= MIN_ANSWERS and len(set(weeks)) >= MIN_WEEKS
+
+
+def held_back(item: dict[str, str]) -> dict[str, str]:
+    """A signal before there is enough data: unknown, saying only that it waits
+    (``none``, nothing to look at, stays as it is)."""
+    if item["level"] == "none":
+        return item
+    return signal(item["id"], "unknown", item["title"], "Not enough answers yet.")
+
+
 def support_block(reasons: list[str], resources: dict[str, Any] | None) -> dict[str, Any]:
     """What to offer when support would help: the user's own people, activities and lines."""
     resources = resources or {}
@@ -245,6 +273,7 @@ def support_block(reasons: list[str], resources: dict[str, Any] | None) -> dict[
         "people": people,
         "activities": activities,
         "crisis_lines": list(resources.get("crisis_lines", [])),
+        "resources": list(resources.get("resources", [])),
     }
 
 
@@ -257,9 +286,28 @@ def support_message(has_people: bool, has_activities: bool) -> str:
     elif has_activities:
         listed = "Here are the things you said help you"
     else:
-        return ("It might help to reach out to someone you trust. These lines are there "
-                "any time, and you can add your own people and what restores you below.")
+        return (
+            "It might help to reach out to someone you trust. These lines are there "
+            "any time, and you can add your own people and what restores you below."
+        )
     return f"It might help to reach out. {listed}, and lines you can call any time."
+
+
+def support_reasons(
+    overall_series: Sequence[dict], followups: Sequence[ScoredAnswer], signals: Sequence[dict]
+) -> list[str]:
+    """Why support is offered (empty when nothing worrying shows)."""
+    reasons = []
+    if rose_for_two_weeks([item["score"] for item in overall_series]):
+        reasons.append("strain_rising")
+    if strong_intrusion(followups):
+        reasons.append("strong_intrusion")
+    if not reasons and any(item["level"] == "high" for item in signals):
+        # Whatever shows a worrying reading also offers support.
+        reasons.append("high_strain")
+    elif not reasons and any(item["level"] == "moderate" for item in signals):
+        reasons.append("some_strain")
+    return reasons
 
 
 def build_insights(
@@ -278,7 +326,11 @@ def build_insights(
     figures = weekly_domain_figures(scored, week_keys)
     empty = [{"week": week, "score": None, "answers": 0} for week in week_keys]
     domains = {
-        name: {"title": bank.domain_title(name), "weekly": figures.get(name, empty)}
+        name: {
+            "title": bank.domain_title(name),
+            "higher_is_better": bank.domain_reads_up(name),
+            "weekly": figures.get(name, empty),
+        }
         for name in bank.domains
     }
     for item in domains.values():
@@ -286,25 +338,17 @@ def build_insights(
     overall_series = overall_weekly(figures, week_keys) if figures else empty
     overall = {"weekly": overall_series, **trends(overall_series)}
 
-    recent = [
-        moment for moment in moments if 0 <= (today - moment.day).days <= RECENT_MOMENT_DAYS
-    ]
+    recent = [moment for moment in moments if 0 <= (today - moment.day).days <= RECENT_MOMENT_DAYS]
     followups = followup_answers(scored, recent)
     signals = [
         cumulative_load_signal(overall),
         after_moments_signal(recent, followups),
         burnout_signal(domains),
     ]
-    reasons = []
-    if rose_for_two_weeks([item["score"] for item in overall_series]):
-        reasons.append("strain_rising")
-    if strong_intrusion(followups):
-        reasons.append("strong_intrusion")
-    if not reasons and any(item["level"] == "high" for item in signals):
-        # Whatever shows a worrying reading also offers support.
-        reasons.append("high_strain")
-    elif not reasons and any(item["level"] == "moderate" for item in signals):
-        reasons.append("some_strain")
+    enough = enough_data(scored, week_keys)
+    if not enough:
+        signals = [held_back(item) for item in signals]
+    reasons = support_reasons(overall_series, followups, signals) if enough else []
     monday = week_monday(today)
     return {
         "today": today.isoformat(),
@@ -315,6 +359,8 @@ def build_insights(
         "overall": overall,
         "domains": domains,
         "signals": signals,
+        "enough_data": enough,
+        "waiting": None if enough else WAITING,
         "needs_support": bool(reasons),
         "support": support_block(reasons, support_resources) if reasons else None,
         "habits": habits,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import timedelta
 
 from flask import Blueprint
@@ -10,14 +9,15 @@ from flask_login import current_user
 from pydantic import Field
 from sqlalchemy import select
 
-from server.accounts.schemas import Strict
 from server.api import route
+from server.api_types import Strict
 from server.checkins.models import Moment
-from server.checkins.scoring import local_day
 from server.checkins.service import answer_history, current_bank
 from server.db import db, utcnow
+from server.habits.insights import weekly_habit_figures
 from server.insights.engine import MomentRecord, build_insights
 from server.insights.schemas import InsightsOut
+from server.reminders.schedule import local_date
 from server.support.service import support_resources
 
 bp = Blueprint("insights", __name__)
@@ -29,24 +29,13 @@ class InsightsQuery(Strict):
     weeks: int = Field(default=12, ge=4, le=52)
 
 
-def habit_figures(session, user, weeks: int, now):
-    """Weekly habit figures from the habits feature, when it provides them."""
-    try:
-        module = importlib.import_module("server.habits.insights")
-    except ModuleNotFoundError as exc:
-        if exc.name != "server.habits.insights":
-            raise
-        return None
-    return module.weekly_habit_figures(session, user, weeks, now)
-
-
 def moments_since(session, user, since) -> list[MomentRecord]:
     """The user's hard moments since ``since`` on their calendar."""
     rows = session.execute(
         select(Moment).where(Moment.user_id == user.id, Moment.occurred_at >= since)
     ).scalars()
     return [
-        MomentRecord(row.id, local_day(row.occurred_at, user.zone), row.kind, row.intensity)
+        MomentRecord(row.id, local_date(row.occurred_at, user.zone), row.kind, row.intensity)
         for row in rows
     ]
 
@@ -57,7 +46,7 @@ def get_insights(query: InsightsQuery):
     session = db.session
     user = current_user
     now = utcnow()
-    today = local_day(now, user.zone)
+    today = local_date(now, user.zone)
     since = now - timedelta(weeks=query.weeks, days=7)
     return build_insights(
         current_bank(),
@@ -66,5 +55,5 @@ def get_insights(query: InsightsQuery):
         today,
         weeks=query.weeks,
         support_resources=support_resources(session, user),
-        habits=habit_figures(session, user, query.weeks, now),
+        habits=weekly_habit_figures(session, user, query.weeks, now),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from server.habits.schemas import HabitSummary
 from server.support.routes import ActivityOut, CrisisLineOut, PersonOut
@@ -50,9 +50,13 @@ class SeriesOut(BaseModel):
 
 
 class DomainOut(SeriesOut):
-    """One domain of the question bank."""
+    """One domain of the question bank; ``weekly`` scores are strain, like every series."""
 
     title: str
+    higher_is_better: bool = Field(
+        default=False,
+        description="how the title reads: draw 100 - score so that up means better",
+    )
 
 
 class SignalOut(BaseModel):
@@ -72,6 +76,7 @@ class SupportOut(BaseModel):
     people: list[PersonOut]
     activities: list[ActivityOut]
     crisis_lines: list[CrisisLineOut]
+    resources: list[CrisisLineOut] = []
 
 
 class InsightsOut(BaseModel):
@@ -82,6 +87,8 @@ class InsightsOut(BaseModel):
     overall: SeriesOut
     domains: dict[str, DomainOut]
     signals: list[SignalOut]
+    enough_data: bool = Field(description="signals and support wait for 8 answers over 2 weeks")
+    waiting: str | None = Field(description="why signals are not shown yet, said once")
     needs_support: bool
     support: SupportOut | None
     habits: HabitSummary | None

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from server.reminders.kinds import default_title
 from server.reminders.policy import wall_time_between
 from server.reminders.schedule import local_instant, parse_hhmm
 
@@ -73,7 +74,7 @@ def plan_followups(
     later = local_instant(today + timedelta(days=LATER_DAYS), EVENING, zone)
     later = outside_quiet(later, zone, start, end, evening + timedelta(days=1))
     return [
-        FollowUpPlan("evening", evening, "How are you doing now?", ("intrusion", "support")),
+        FollowUpPlan("evening", evening, default_title("followup"), ("intrusion", "support")),
         FollowUpPlan(
             "later", later, "A few days on: how are you?", ("intrusion", "sleep", "support")
         ),

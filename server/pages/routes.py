@@ -90,9 +90,14 @@ def load_asset(path: Path) -> Asset:
 
 def shell_digest(root: Path) -> str:
     """A short digest of every shell file, so the worker changes whenever one does."""
-    files = sorted(p for p in root.rglob("*")
-                   if p.is_file() and p.suffix in SHELL_SUFFIXES and p.name != "sw.js"
-                   and not set(p.relative_to(root).parts) & PRIVATE_PARTS)
+    files = sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file()
+        and p.suffix in SHELL_SUFFIXES
+        and p.name != "sw.js"
+        and not set(p.relative_to(root).parts) & PRIVATE_PARTS
+    )
     digest = hashlib.sha256()
     for path in files:
         digest.update(str(path.relative_to(root)).encode())

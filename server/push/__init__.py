@@ -10,12 +10,28 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from server.config import placeholder_reason, resolve_vapid_subject
 from server.push.vapid import check_subject, load_or_create_private_key, public_key_b64url
 
 
 def init_app(app: Flask) -> None:
-    """Load the VAPID key and check the subject at start-up (``VapidError`` if unusable)."""
-    check_subject(app.config.get("TEND_VAPID_SUBJECT"))
+    """Load the VAPID key and settle the subject at start-up.
+
+    Raises ``ConfigError`` for a placeholder subject behind an https public URL and
+    ``VapidError`` for an unusable key; over plain http a placeholder only warns.
+    """
+    public_url = app.config["TEND_PUBLIC_URL"]
+    subject = resolve_vapid_subject(app.config.get("TEND_VAPID_SUBJECT"), public_url)
+    app.config["TEND_VAPID_SUBJECT"] = check_subject(subject)
+    reason = placeholder_reason(subject)
+    if reason:
+        app.logger.warning(
+            "TEND_VAPID_SUBJECT is %r, a placeholder (%s). Fine for development over http, "
+            "but Apple's push service refuses it: set a real mailto: or https: contact, or "
+            "an https TEND_PUBLIC_URL, before iPhones use this server.",
+            subject,
+            reason,
+        )
     app.extensions["tend.vapid_key"] = load_or_create_private_key(
         app.instance_path, app.config.get("TEND_VAPID_PRIVATE_KEY")
     )

@@ -93,9 +93,7 @@ def validate_subscription(data: object, extra_hosts: Iterable[str] | None) -> Va
         )
     keys = data.get("keys")
     if not isinstance(keys, dict):
-        raise SubscriptionRejected(
-            "validation_error", "The subscription needs its keys.", "keys"
-        )
+        raise SubscriptionRejected("validation_error", "The subscription needs its keys.", "keys")
     expiration_time = _expiration_time(data.get("expirationTime"))
     if not endpoint_allowed(endpoint, extra_hosts):
         raise SubscriptionRejected(

@@ -1,4 +1,4 @@
-"""Push subscription table: one row per browser or device of a user."""
+"""Push tables: one row per browser or device of a user, and notes of devices removed."""
 
 from __future__ import annotations
 
@@ -26,3 +26,21 @@ class PushSubscription(SQLModel, table=True):
     last_success_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_failure_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     failure_count: int = Field(default=0)
+    # When the browser last showed it still holds this subscription (it posted it again).
+    last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Why the last message did not arrive, as a short code (see service.FAILURE_WORDS).
+    last_failure_reason: str | None = Field(default=None, max_length=40)
+
+
+class RemovedDevice(SQLModel, table=True):
+    """A device Tend stopped sending to because it was silent for weeks.
+
+    Kept until its owner has been told once, on Today.
+    """
+
+    __tablename__ = "push_removed_devices"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    device_label: str = Field(default="", max_length=80)
+    removed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

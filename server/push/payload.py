@@ -3,6 +3,12 @@
 Safari shows a declarative message (``{"web_push": 8030, "notification": {...}}``)
 without running the service worker; other browsers hand the same JSON to the
 service worker, which reads the extra top-level fields (answer token, actions).
+
+Safari shows no action buttons, so a check-in (a payload carrying both a
+``question`` and an ``answer_token``) navigates to the one-screen answer for
+that delivery, ``/#/answer/<token>``; the action buttons, where a browser shows
+them, still answer through the service worker with the same token. A check-in
+also carries ``app_badge: 1``, so the home-screen icon shows one is waiting.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from urllib.parse import urlsplit
 # header, a 16-byte tag and padding, so 3,000 bytes of JSON leaves a safe margin.
 MAX_PAYLOAD_BYTES = 3000
 MAX_TOPIC_LENGTH = 32
-RESERVED_KEYS = frozenset({"web_push", "notification"})
+RESERVED_KEYS = frozenset({"web_push", "notification", "app_badge"})
 
 
 class PayloadTooLarge(ValueError):
@@ -49,6 +55,11 @@ def build_payload(
     ``ValueError`` for a malformed argument.
     """
     require_absolute_url(navigate, "navigate")
+    answerable = bool(
+        extra and extra.get("question") and isinstance(extra.get("answer_token"), str)
+    )
+    if answerable:
+        navigate = answer_navigate(navigate, extra["answer_token"])
     notification: dict[str, Any] = {
         "title": title,
         "body": body,
@@ -61,6 +72,9 @@ def build_payload(
     if actions:
         notification["actions"] = [_checked_action(action) for action in actions]
     message: dict[str, Any] = {"web_push": 8030, "notification": notification}
+    if answerable:
+        # A gentle badge on the home-screen icon until the check-in is answered or opened.
+        message["app_badge"] = 1
     if extra:
         clash = RESERVED_KEYS.intersection(extra)
         if clash:
@@ -70,6 +84,16 @@ def build_payload(
     if len(encoded) > MAX_PAYLOAD_BYTES:
         raise PayloadTooLarge(len(encoded))
     return encoded
+
+
+def answer_navigate(navigate: str, token: str) -> str:
+    """The one-screen answer for ``token`` in the app that ``navigate`` belongs to.
+
+    The app routes by hash, so whatever follows ``#`` is replaced; a public URL
+    with a path prefix keeps it.
+    """
+    base = navigate.split("#", 1)[0]
+    return f"{base}#/answer/{token}"
 
 
 def make_topic(*parts: object) -> str:

@@ -11,8 +11,11 @@ GONE = "gone"
 FAILED = "failed"
 REJECTED = "rejected"
 RETRY = "retry"
+REFUSED = "refused"
 
 CONFIGURATION_STATUSES = frozenset({400, 401, 403})
+# The push service refuses our VAPID token or key: our configuration, not the device.
+REFUSAL_STATUSES = frozenset({401, 403})
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 
 
@@ -53,9 +56,7 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
-def backoff_delay(
-    attempt: int, base: float, cap: float, rng: random.Random | None = None
-) -> float:
+def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random | None = None) -> float:
     """Exponential backoff with full jitter for the wait after failed ``attempt`` (1-based).
 
     Full jitter spreads retries from many senders over the whole window, so a

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.api import MAX_ROW_ID
+
 
 class PublicKeyOut(BaseModel):
     """The VAPID public key for ``PushManager.subscribe({applicationServerKey})``."""
@@ -30,6 +32,12 @@ class SubscriptionIn(BaseModel):
     endpoint: str = Field(max_length=4096)
     expirationTime: float | None = None  # noqa: N815  (the browser's field name)
     keys: SubscriptionKeysIn
+    replaces: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_ROW_ID,
+        description="The device this browser had before its subscription was dropped; it goes.",
+    )
 
 
 class SubscriptionCreatedOut(BaseModel):
@@ -53,7 +61,13 @@ class DeviceOut(BaseModel):
     endpoint: str
     device_label: str
     created_at: datetime
-    last_success_at: datetime | None
+    last_success_at: datetime | None = Field(description="When a notification last reached it.")
+    last_seen_at: datetime | None = Field(
+        description="When its browser last showed it still holds this subscription."
+    )
+    last_failure: str | None = Field(
+        description="What went wrong with the last notification, in plain words, if it failed."
+    )
 
 
 class DeviceList(BaseModel):
@@ -67,3 +81,17 @@ class TestPushOut(BaseModel):
 
     sent: int
     failed: int
+
+
+class RemovedDeviceOut(BaseModel):
+    """A device Tend stopped sending to because it was silent for weeks."""
+
+    id: int
+    device_label: str
+    removed_at: datetime
+
+
+class RemovedDeviceList(BaseModel):
+    """``{"removed_devices": [...]}``: not yet told to their owner."""
+
+    removed_devices: list[RemovedDeviceOut]

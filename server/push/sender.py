@@ -1,34 +1,47 @@
 """The one push sender, used by ``POST /api/push/test`` and by the scheduler.
 
-Messages are encrypted with pywebpush (aes128gcm) and posted through one pooled
-aiohttp session that runs on a private event-loop thread; callers use a plain
-blocking API from any thread. Measured against the local test receiver, this
-sent 1,000 messages about three times faster than a thread pool sharing a
-requests session. A message waiting to retry sleeps without holding a
-connection slot, so it never holds up the others.
+Messages are encrypted for each device (aes128gcm, ``server.push.encrypt``) and posted
+through one pooled aiohttp session that runs on a private event-loop thread; callers use
+a plain blocking API from any thread. Measured against the local test receiver, this
+sent 1,000 messages about three times faster than a thread pool sharing a requests
+session.
+
+Two ways to send: ``send_many`` retries in place (a message waiting to retry
+sleeps without holding a connection slot) and suits a single test message;
+``submit_many(..., retry=False)`` hands each outcome to a callback the moment it
+is known and leaves retries to the caller, as the scheduler does, so no batch
+ever waits on one slow push service. Either way a push service that answered
+429/503 with ``Retry-After`` is not asked again before that time has passed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import json
 import logging
 import re
 import threading
+import time
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import aiohttp
-from pywebpush import WebPusher
 
+from server.ops.metrics import observe_push
+from server.push.encrypt import encrypt_payload
 from server.push.endpoints import endpoint_allowed, normalise_extra_hosts
 from server.push.payload import MAX_PAYLOAD_BYTES
+from server.push.refusals import note_refusal
 from server.push.retry import (
     CONFIGURATION_STATUSES,
     FAILED,
     GONE,
+    REFUSAL_STATUSES,
+    REFUSED,
     REJECTED,
     RETRY,
     RETRY_AFTER_STATUSES,
@@ -37,7 +50,7 @@ from server.push.retry import (
     classify_status,
     retry_after_seconds,
 )
-from server.push.vapid import VapidSigner
+from server.push.vapid import VapidSigner, audience_of
 
 logger = logging.getLogger(__name__)
 
@@ -69,13 +82,19 @@ class PushMessage:
 
 @dataclass
 class PushOutcome:
-    """What happened to one message: ``sent``, ``gone``, ``failed`` or ``rejected``."""
+    """What happened to one message: ``sent``, ``gone``, ``failed``, ``rejected`` or ``refused``.
+
+    ``refused`` means the push service refused our VAPID token (401/403): a
+    configuration problem, never held against the device. Without in-place
+    retries, ``retry`` means "try again in ``retry_in`` seconds".
+    """
 
     message: PushMessage
     result: str
     status: int | None
     attempts: int
     detail: str
+    retry_in: float | None = None
 
 
 class PushSender:
@@ -110,6 +129,8 @@ class PushSender:
         self._lock = threading.Lock()
         self._state = _LoopState()
         self._slots: asyncio.Semaphore | None = None
+        # Per push service origin: the loop time before which it must not be asked again.
+        self._held_until: dict[str, float] = {}
         self._closed = False
         # A sender that is dropped without close() (an app built in a test, an
         # interpreter exit) still closes its session and stops its thread.
@@ -117,12 +138,27 @@ class PushSender:
 
     # -- public API -------------------------------------------------------------------
     def send_many(self, messages: Iterable[PushMessage]) -> list[PushOutcome]:
-        """Send every message concurrently; outcomes in the order of ``messages``."""
+        """Send every message concurrently, retrying in place; outcomes in order."""
         batch = list(messages)
         if not batch:
             return []
+        return self.submit_many(batch).result()
+
+    def submit_many(
+        self,
+        messages: list[PushMessage],
+        *,
+        retry: bool = True,
+        on_outcome: Callable[[PushOutcome], None] | None = None,
+    ) -> concurrent.futures.Future:
+        """Start sending; a future of the outcomes in order, each also given to ``on_outcome``.
+
+        ``on_outcome`` runs on the sender's thread as each message finishes, so the
+        caller can record outcomes while slower messages are still in flight.
+        Cancelling the future abandons the messages still in flight.
+        """
         loop = self._running_loop()
-        return asyncio.run_coroutine_threadsafe(self._send_all(batch), loop).result()
+        return asyncio.run_coroutine_threadsafe(self._send_all(messages, retry, on_outcome), loop)
 
     def send(self, message: PushMessage) -> PushOutcome:
         """Send one message (with retries) and return its outcome."""
@@ -161,13 +197,25 @@ class PushSender:
             self._slots = asyncio.Semaphore(self.concurrency)
         return self._state.session
 
-    async def _send_all(self, batch: list[PushMessage]) -> list[PushOutcome]:
+    async def _send_all(
+        self,
+        batch: list[PushMessage],
+        retry: bool = True,
+        on_outcome: Callable[[PushOutcome], None] | None = None,
+    ) -> list[PushOutcome]:
         await self._open_session()
-        return list(await asyncio.gather(*(self._deliver(message) for message in batch)))
+
+        async def one(message: PushMessage) -> PushOutcome:
+            outcome = await self._deliver(message, retry)
+            if on_outcome is not None:
+                on_outcome(outcome)
+            return outcome
+
+        return list(await asyncio.gather(*(one(message) for message in batch)))
 
     # -- one message -----------------------------------------------------------------
-    async def _deliver(self, message: PushMessage) -> PushOutcome:
-        """Check, encrypt, post and retry one message until it has an outcome."""
+    async def _deliver(self, message: PushMessage, retry: bool = True) -> PushOutcome:
+        """Check, encrypt, post and (when ``retry``) retry one message until it has an outcome."""
         problem = self._refusal(message)
         if problem is not None:
             return PushOutcome(message, REJECTED, None, 0, problem)
@@ -177,19 +225,32 @@ class PushSender:
             return PushOutcome(message, FAILED, None, 0, f"cannot encrypt: {error}")
         loop = asyncio.get_running_loop()
         give_up_at = loop.time() + min(max(0, message.ttl), self.max_retry_seconds)
+        origin = _origin(message.target.endpoint)
         attempts = 0
         while True:
+            held = self._held_until.get(origin, 0.0) - loop.time()
+            if held > 0 and not retry:
+                return PushOutcome(
+                    message, RETRY, None, attempts, f"{origin} asked us to wait", retry_in=held
+                )
+            if held > 0:
+                await asyncio.sleep(held)
             attempts += 1
-            status, retry_after, error = await self._post_once(message, body)
+            status, retry_after, error, answer = await self._post_once(message, body)
             verdict = RETRY if status is None else classify_status(status)
             if verdict != RETRY:
-                return self._finished(message, verdict, status, attempts)
+                return self._finished(message, verdict, status, attempts, answer)
             delay = self._retry_delay(status, retry_after, attempts)
+            if status in RETRY_AFTER_STATUSES and retry_after is not None:
+                self._held_until[origin] = max(
+                    self._held_until.get(origin, 0.0), loop.time() + delay
+                )
+            if not retry:
+                detail = error or f"push service answered {status}"
+                return PushOutcome(message, RETRY, status, attempts, detail, retry_in=delay)
             if loop.time() + delay > give_up_at:
                 detail = error or f"push service answered {status}"
-                return PushOutcome(
-                    message, FAILED, status, attempts, f"gave up retrying: {detail}"
-                )
+                return PushOutcome(message, FAILED, status, attempts, f"gave up retrying: {detail}")
             await asyncio.sleep(delay)
 
     def _refusal(self, message: PushMessage) -> str | None:
@@ -206,21 +267,27 @@ class PushSender:
 
     async def _post_once(
         self, message: PushMessage, body: bytes
-    ) -> tuple[int | None, str | None, str | None]:
-        """One POST: (status, Retry-After, error). Redirects are returned, never followed."""
+    ) -> tuple[int | None, str | None, str | None, bytes]:
+        """One POST: (status, Retry-After, error, body). Redirects are returned, never followed."""
         session = self._state.session
         assert session is not None and self._slots is not None
         headers = self.signer.headers_for(message.target.endpoint)
         headers.update(request_headers(message))
+        endpoint = message.target.endpoint
+        started = time.perf_counter()
         try:
             async with self._slots:
+                # Latency of the request itself, not of waiting for a free slot.
+                started = time.perf_counter()
                 async with session.post(
-                    message.target.endpoint, data=body, headers=headers, allow_redirects=False
+                    endpoint, data=body, headers=headers, allow_redirects=False
                 ) as response:
-                    await response.read()
-                    return response.status, response.headers.get("Retry-After"), None
+                    answer = await response.read()
+                    observe_push(endpoint, response.status, time.perf_counter() - started)
+                    return response.status, response.headers.get("Retry-After"), None, answer
         except (TimeoutError, aiohttp.ClientError, OSError) as error:
-            return None, None, f"{type(error).__name__}: {error}".rstrip(": ")
+            observe_push(endpoint, None, time.perf_counter() - started)
+            return None, None, f"{type(error).__name__}: {error}".rstrip(": "), b""
 
     def _retry_delay(self, status: int | None, retry_after: str | None, attempts: int) -> float:
         """Honour Retry-After on 429/503 (capped); otherwise back off with jitter."""
@@ -231,7 +298,12 @@ class PushSender:
         return backoff_delay(attempts, self.backoff_base, self.backoff_cap)
 
     def _finished(
-        self, message: PushMessage, verdict: str, status: int | None, attempts: int
+        self,
+        message: PushMessage,
+        verdict: str,
+        status: int | None,
+        attempts: int,
+        answer: bytes = b"",
     ) -> PushOutcome:
         """Build the final outcome and log the answers that need an operator."""
         origin = _origin(message.target.endpoint)
@@ -239,6 +311,23 @@ class PushSender:
             return PushOutcome(message, SENT, status, attempts, "accepted")
         if verdict == GONE:
             return PushOutcome(message, GONE, status, attempts, "subscription expired or removed")
+        if status in REFUSAL_STATUSES:
+            reason = refusal_reason(answer)
+            service = audience_of(message.target.endpoint)
+            if note_refusal(service):
+                logger.error(
+                    "Configuration error: push service %s refused our VAPID token with %s%s. "
+                    "Check TEND_VAPID_SUBJECT (now %r; Apple wants a mailto: or https: contact "
+                    "of a real host, not localhost or a .local name) and the VAPID key "
+                    "(TEND_VAPID_PRIVATE_KEY, public key %s). Said once an hour per push service.",
+                    service,
+                    status,
+                    f" ({reason})" if reason else "",
+                    self.signer.subject,
+                    self.signer.public_key,
+                )
+            detail = f"refused by the push service: {reason or status} (configuration problem)"
+            return PushOutcome(message, REFUSED, status, attempts, detail)
         if status in CONFIGURATION_STATUSES:
             logger.error(
                 "Push service %s refused a message with %s: check the VAPID key and "
@@ -295,12 +384,8 @@ class _LoopState:
 
 
 def encrypt(message: PushMessage) -> bytes:
-    """The aes128gcm body for ``message``, encrypted by pywebpush."""
-    subscription = {
-        "endpoint": message.target.endpoint,
-        "keys": {"p256dh": message.target.p256dh, "auth": message.target.auth},
-    }
-    return WebPusher(subscription).encode(message.payload, "aes128gcm")["body"]
+    """The aes128gcm body for ``message``."""
+    return encrypt_payload(message.payload, message.target.p256dh, message.target.auth)
 
 
 def request_headers(message: PushMessage) -> dict[str, str]:
@@ -314,6 +399,15 @@ def request_headers(message: PushMessage) -> dict[str, str]:
     if message.topic:
         headers["Topic"] = message.topic
     return headers
+
+
+def refusal_reason(answer: bytes) -> str:
+    """The ``reason`` of a push service's JSON refusal (Apple: ``BadJwtToken``), or ""."""
+    try:
+        reason = json.loads(answer.decode("utf-8")).get("reason")
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        return ""
+    return reason[:80] if isinstance(reason, str) else ""
 
 
 def _origin(url: str) -> str:

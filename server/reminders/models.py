@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from server.db import UTCDateTime, utcnow
+
+
+class DeliveryStatus(StrEnum):
+    """What became of a delivery; the values are what the ``status`` column stores.
+
+    ``RETRYING`` waits for ``next_attempt_at`` after the push service asked for
+    patience (429, 5xx, a timeout). ``ALREADY_DONE`` is never stored: it is what
+    the dispatcher reports for a claim another process finished first.
+    """
+
+    CLAIMED = "claimed"
+    RETRYING = "retrying"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    MISSED = "missed"
+    ALREADY_DONE = "already_done"
 
 
 class Reminder(SQLModel, table=True):
@@ -41,6 +59,8 @@ class Delivery(SQLModel, table=True):
         UniqueConstraint("reminder_id", "due_at", name="uq_delivery_occurrence"),
         Index("ix_deliveries_status_claimed", "status", "claimed_at"),
         Index("ix_deliveries_user_due", "user_id", "due_at"),
+        Index("ix_deliveries_status_lease", "status", "lease_until"),
+        Index("ix_deliveries_status_next", "status", "next_attempt_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -48,7 +68,7 @@ class Delivery(SQLModel, table=True):
     user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
     kind: str = Field(max_length=20)
     due_at: datetime = Field(sa_type=UTCDateTime)
-    status: str = Field(default="claimed", max_length=12)
+    status: str = Field(default=DeliveryStatus.CLAIMED, max_length=12)
     reason: str | None = Field(default=None, max_length=200)
     claimed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -60,3 +80,7 @@ class Delivery(SQLModel, table=True):
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     question_id: str | None = Field(default=None, max_length=64)
     topic: str | None = Field(default=None, max_length=32)
+    # The process holding a claim, and until when: a lapsed lease means it died.
+    claimed_by: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 from flask_login import current_user
 
-from server.api import route
+from server.api import one_at_a_time, route, signed_in_user
 from server.db import db, utcnow
 from server.reminders import service
 from server.reminders.schemas import (
+    HeldOut,
     ReminderCreate,
     ReminderEnvelope,
     ReminderList,
@@ -17,42 +18,67 @@ from server.reminders.schemas import (
     UpcomingOut,
     UpcomingQuery,
 )
+from server.shifts.rules import REASONS
 
 bp = Blueprint("reminders", __name__)
 
 
-def signed_in_user():
-    """The signed-in ``User`` on this request's session."""
-    return db.session.merge(current_user._get_current_object())
+def envelope(reminder) -> ReminderEnvelope:
+    """``{"reminder": ...}`` with whether a snooze is offered right now."""
+    offers = service.snooze_offers(db.session, [reminder], utcnow())
+    return ReminderEnvelope(reminder=service.reminder_out(reminder, offers[reminder.id]))
 
 
 @route(bp, "/api/reminders", response=ReminderList)
 def list_reminders():
     """Every reminder of the signed-in person."""
     rows = service.list_reminders(db.session, current_user.id)
-    return ReminderList(reminders=[service.reminder_out(row) for row in rows])
+    offers = service.snooze_offers(db.session, rows, utcnow())
+    return ReminderList(reminders=[service.reminder_out(row, offers[row.id]) for row in rows])
 
 
-@route(bp, "/api/reminders", methods=["POST"], body=ReminderCreate, response=ReminderEnvelope,
-       status=201)
+@route(
+    bp,
+    "/api/reminders",
+    methods=["POST"],
+    body=ReminderCreate,
+    response=ReminderEnvelope,
+    status=201,
+)
 def create_reminder(body: ReminderCreate):
     """Add a reminder."""
     now = utcnow()
     service.require_future_once(body.schedule, now)
-    reminder = service.create_reminder(db.session, signed_in_user(), body.kind, body.title,
-                                       body.schedule, enabled=body.enabled, now=now)
+    user = signed_in_user()
+    if body.kind != "followup":
+        limit = current_app.config["TEND_MAX_REMINDERS"]
+        service.require_room_for_reminders(db.session, user, 1, limit)
+    reminder = service.create_reminder(
+        db.session,
+        user,
+        body.kind,
+        body.title,
+        body.schedule,
+        enabled=body.enabled,
+        now=now,
+    )
     db.session.commit()
-    return ReminderEnvelope(reminder=service.reminder_out(reminder))
+    return envelope(reminder)
 
 
-@route(bp, "/api/reminders/<int:reminder_id>", methods=["PATCH"], body=ReminderPatch,
-       response=ReminderEnvelope)
+@route(
+    bp,
+    "/api/reminders/<int:reminder_id>",
+    methods=["PATCH"],
+    body=ReminderPatch,
+    response=ReminderEnvelope,
+)
 def update_reminder(reminder_id: int, body: ReminderPatch):
     """Change some fields of a reminder; its next time is recomputed."""
     reminder = service.owned_reminder(db.session, current_user.id, reminder_id)
     service.update_reminder(db.session, signed_in_user(), reminder, body, utcnow())
     db.session.commit()
-    return ReminderEnvelope(reminder=service.reminder_out(reminder))
+    return envelope(reminder)
 
 
 @route(bp, "/api/reminders/<int:reminder_id>", methods=["DELETE"], status=204)
@@ -64,23 +90,35 @@ def delete_reminder(reminder_id: int):
     return None
 
 
-@route(bp, "/api/reminders/<int:reminder_id>/snooze", methods=["POST"], body=SnoozeIn,
-       response=ReminderEnvelope)
+@route(
+    bp,
+    "/api/reminders/<int:reminder_id>/snooze",
+    methods=["POST"],
+    body=SnoozeIn,
+    response=ReminderEnvelope,
+)
 def snooze_reminder(reminder_id: int, body: SnoozeIn):
     """Move the next notification a few minutes later; the schedule then carries on."""
     reminder = service.owned_reminder(db.session, current_user.id, reminder_id)
     service.snooze_reminder(db.session, reminder, body.minutes, utcnow())
     db.session.commit()
-    return ReminderEnvelope(reminder=service.reminder_out(reminder))
+    return envelope(reminder)
 
 
-@route(bp, "/api/reminders/<int:reminder_id>/upcoming", query=UpcomingQuery,
-       response=UpcomingOut)
+@route(bp, "/api/reminders/<int:reminder_id>/upcoming", query=UpcomingQuery, response=UpcomingOut)
 def upcoming(reminder_id: int, query: UpcomingQuery):
-    """The next times this reminder will actually notify, in the person's local offset."""
+    """The next times this reminder will actually notify, and those it holds back and why."""
     reminder = service.owned_reminder(db.session, current_user.id, reminder_id)
     user = signed_in_user()
     now = utcnow()
     after = query.after or now
-    moments = service.upcoming_for(db.session, user, reminder, now, after, query.count)
-    return UpcomingOut(upcoming=[moment.astimezone(user.zone) for moment in moments])
+    held: list = []
+    with one_at_a_time(user.id):
+        moments = service.upcoming_for(db.session, user, reminder, now, after, query.count, held)
+    return UpcomingOut(
+        upcoming=[moment.astimezone(user.zone) for moment in moments],
+        held=[
+            HeldOut(at=at.astimezone(user.zone), reason=REASONS.get(reason, reason))
+            for at, reason in held
+        ],
+    )

@@ -1,9 +1,11 @@
 """When a reminder is due: occurrences of a schedule on the user's local clock, in UTC.
 
-APScheduler's triggers do the calendar and time-zone arithmetic (``CronTrigger``
-for daily rules, ``IntervalTrigger`` inside each work shift, ``DateTrigger`` for
-one-off moments). On top of them this module pins down the two DST cases in
-which "the same wall time every day" is ambiguous:
+APScheduler's triggers do the calendar and time-zone arithmetic where it is more
+than a weekday check (``CronTrigger`` for the day of monthly rules,
+``IntervalTrigger`` inside each work shift, ``DateTrigger`` for one-off moments);
+a daily rule is one wall time on some weekdays, found by counting days. This
+module pins down the two DST cases in which "the same wall time every day" is
+ambiguous:
 
 * a wall time that does not exist that day (spring forward) fires once, at the
   first valid instant after the gap — 02:30 in Berlin on the spring change day
@@ -34,13 +36,14 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from server.reminders.schemas import (
+    AnySchedule,
     DailySchedule,
     IntervalSchedule,
+    MonthlySchedule,
     OnceSchedule,
     parse_schedule,
 )
 
-AnySchedule = DailySchedule | IntervalSchedule | OnceSchedule
 ONE_SECOND = timedelta(seconds=1)
 ONE_MICROSECOND = timedelta(microseconds=1)
 # Longest DST gap in tzdata history is two hours; a day is a generous bound.
@@ -58,6 +61,9 @@ class UserClock:
     work_days: tuple[int, ...] = (0, 1, 2, 3, 4)
     work_start: str = "09:00"
     work_end: str = "17:00"
+    # In shifts mode: the user's shifts (``server.shifts.rules.Span``), sorted by start;
+    # they replace the weekly work hours. None in weekly mode.
+    shifts: tuple | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -65,13 +71,18 @@ class UserClock:
         return ZoneInfo(self.timezone)
 
 
-def clock_of(user) -> UserClock:
-    """The ``UserClock`` of a ``User`` row (or anything with the same attributes)."""
+def clock_of(user, shifts=None) -> UserClock:
+    """The ``UserClock`` of a ``User`` row (or anything with the same attributes).
+
+    ``shifts`` (spans) count only for a user in ``shifts`` mode.
+    """
+    in_shifts = (getattr(user, "schedule_mode", None) or "weekly") == "shifts"
     return UserClock(
         timezone=user.timezone,
         work_days=tuple(user.work_days),
         work_start=user.work_start,
         work_end=user.work_end,
+        shifts=tuple(sorted(shifts or (), key=lambda span: span.start)) if in_shifts else None,
     )
 
 
@@ -119,54 +130,39 @@ def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
 # --- daily ------------------------------------------------------------------------------
 
 
-def daily_trigger(schedule: DailySchedule, zone: ZoneInfo) -> CronTrigger:
-    """The cron trigger matching the schedule's weekdays and wall time."""
-    wall = parse_hhmm(schedule.time)
-    days = ",".join(str(day) for day in schedule.days)
-    return CronTrigger(day_of_week=days, hour=wall.hour, minute=wall.minute, second=0,
-                       timezone=zone)
-
-
 def next_daily(schedule: DailySchedule, zone: ZoneInfo, after: datetime) -> datetime | None:
-    """The first daily occurrence strictly after ``after``: once per matching local day."""
-    trigger = daily_trigger(schedule, zone)
-    wall = parse_hhmm(schedule.time)
-    probe = after + ONE_MICROSECOND
-    for _ in range(DAILY_SEARCH_DAYS):
-        candidate = trigger.get_next_fire_time(None, probe)
-        if candidate is None:
-            return None
-        # The trigger picks the day; the instant on that day is normalised so a
-        # gap or an overlap still yields exactly one occurrence.
-        day = candidate.replace(tzinfo=None).date()
-        skipped = day_skipped_by_gap(schedule, wall, zone, after, day)
-        if skipped is not None:
-            return skipped
-        instant = local_instant(day, wall, zone)
-        if instant > after:
-            return instant
-        probe = local_midnight(day + timedelta(days=1), zone)
-    return None
+    """The first daily occurrence strictly after ``after``: once per matching local day.
 
-
-def day_skipped_by_gap(
-    schedule: DailySchedule, wall: time, zone: ZoneInfo, after: datetime, found_day: date
-) -> datetime | None:
-    """An earlier matching day the trigger passed over, if any.
-
-    APScheduler 3.11 skips a whole day when the wall time is missing and no
-    later hour of that day matches (e.g. 00:00 on São Paulo's 2018 change day).
+    Plain weekday arithmetic rather than a cron trigger: a daily rule is one wall
+    time on some weekdays, ``local_instant`` settles the DST gap and overlap, and
+    planning asks this thousands of times per request (a cron trigger took ~100 µs
+    a call, this a few).
     """
+    wall = parse_hhmm(schedule.time)
     day = local_date(after, zone)
-    while day < found_day:
-        if day.weekday() in schedule.days and not wall_time_exists(
-            datetime.combine(day, wall), zone
-        ):
+    for _ in range(DAILY_SEARCH_DAYS):
+        if day.weekday() in schedule.days:
             instant = local_instant(day, wall, zone)
             if instant > after:
                 return instant
         day += timedelta(days=1)
     return None
+
+
+def daily_between(
+    schedule: DailySchedule, zone: ZoneInfo, after: datetime, until: datetime
+) -> list[datetime]:
+    """A daily rule's occurrences in ``(after, until]``: one look at each local day."""
+    wall = parse_hhmm(schedule.time)
+    found: list[datetime] = []
+    day, last = local_date(after, zone), local_date(until, zone)
+    while day <= last:
+        if day.weekday() in schedule.days:
+            instant = local_instant(day, wall, zone)
+            if after < instant <= until:
+                found.append(instant)
+        day += timedelta(days=1)
+    return found
 
 
 # --- interval within work hours ---------------------------------------------------------
@@ -183,7 +179,17 @@ def shift_window(day: date, clock: UserClock) -> tuple[datetime, datetime]:
 def shift_windows(
     clock: UserClock, from_day: date, days: int
 ) -> Iterator[tuple[datetime, datetime]]:
-    """Work shifts starting on work days from ``from_day`` on, for ``days`` days."""
+    """Work shifts starting on work days from ``from_day`` on, for ``days`` days.
+
+    In shifts mode these are the user's own shifts starting on or after
+    ``from_day``, however far ahead (a roster may have gaps longer than ``days``).
+    """
+    if clock.shifts is not None:
+        zone = clock.zone
+        for span in clock.shifts:
+            if local_date(span.start, zone) >= from_day:
+                yield span.start, span.end
+        return
     for offset in range(days):
         day = from_day + timedelta(days=offset)
         if day.weekday() in clock.work_days:
@@ -194,8 +200,7 @@ def in_work_hours(instant: datetime, clock: UserClock) -> bool:
     """True when ``instant`` falls inside a work shift (including one that began yesterday)."""
     today = local_date(instant, clock.zone)
     return any(
-        start <= instant < end
-        for start, end in shift_windows(clock, today - timedelta(days=1), 2)
+        start <= instant < end for start, end in shift_windows(clock, today - timedelta(days=1), 2)
     )
 
 
@@ -206,8 +211,12 @@ def next_in_shift(
     first = start + every
     if first >= end:
         return None
-    trigger = IntervalTrigger(seconds=int(every.total_seconds()), start_date=first,
-                              end_date=end - ONE_SECOND, timezone=UTC)
+    trigger = IntervalTrigger(
+        seconds=int(every.total_seconds()),
+        start_date=first,
+        end_date=end - ONE_SECOND,
+        timezone=UTC,
+    )
     # Occurrences sit on whole seconds; probing at the next whole second keeps the
     # trigger's float timestamp arithmetic away from sub-second edges.
     probe = after.replace(microsecond=0) + ONE_SECOND
@@ -215,9 +224,7 @@ def next_in_shift(
     return fire.astimezone(UTC) if fire is not None else None
 
 
-def next_interval(
-    schedule: IntervalSchedule, clock: UserClock, after: datetime
-) -> datetime | None:
+def next_interval(schedule: IntervalSchedule, clock: UserClock, after: datetime) -> datetime | None:
     """The first interval occurrence strictly after ``after``, inside a work shift."""
     every = timedelta(minutes=schedule.every_minutes)
     from_day = local_date(after, clock.zone) - timedelta(days=1)
@@ -227,6 +234,41 @@ def next_interval(
         found = next_in_shift(every, start, end, after)
         if found is not None:
             return found
+    return None
+
+
+# --- monthly ---------------------------------------------------------------------------
+
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEK_NAMES = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", -1: "last"}
+# A matching day comes at least every five weeks; a few more cover any lost search step.
+MONTHLY_SEARCH = 4
+
+
+def monthly_trigger(schedule: MonthlySchedule, zone: ZoneInfo) -> CronTrigger:
+    """A cron trigger firing at noon on the matching days ("1st mon", "last fri", ...).
+
+    The trigger only picks the day: noon exists on every day of every zone's
+    DST changes, and ``local_instant`` then places the wall time on that day.
+    """
+    day = f"{WEEK_NAMES[schedule.week]} {WEEKDAY_NAMES[schedule.weekday]}"
+    return CronTrigger(day=day, hour=12, minute=0, second=0, timezone=zone)
+
+
+def next_monthly(schedule: MonthlySchedule, zone: ZoneInfo, after: datetime) -> datetime | None:
+    """The first monthly occurrence strictly after ``after``: once per matching local day."""
+    trigger = monthly_trigger(schedule, zone)
+    wall = parse_hhmm(schedule.time)
+    probe = local_midnight(local_date(after, zone), zone)
+    for _ in range(MONTHLY_SEARCH):
+        candidate = trigger.get_next_fire_time(None, probe)
+        if candidate is None:
+            return None
+        day = candidate.astimezone(zone).date()
+        instant = local_instant(day, wall, zone)
+        if instant > after:
+            return instant
+        probe = local_midnight(day + timedelta(days=1), zone)
     return None
 
 
@@ -260,6 +302,8 @@ def next_occurrence(
         return next_daily(schedule, clock.zone, after)
     if isinstance(schedule, IntervalSchedule):
         return next_interval(schedule, clock, after)
+    if isinstance(schedule, MonthlySchedule):
+        return next_monthly(schedule, clock.zone, after)
     return next_once(schedule, after)
 
 
@@ -284,6 +328,8 @@ def occurrences_until(
 ) -> list[datetime]:
     """Every occurrence in ``(after, until]``, in UTC."""
     schedule = as_schedule(schedule)
+    if isinstance(schedule, DailySchedule):
+        return daily_between(schedule, clock.zone, after, until)
     found: list[datetime] = []
     cursor = after
     while True:

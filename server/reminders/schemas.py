@@ -1,4 +1,4 @@
-"""Request and response models of the reminders API, including the three schedule shapes.
+"""Request and response models of the reminders API, including the four schedule shapes.
 
 The schedule models are also what the rest of the code computes with: a stored
 ``Reminder.schedule`` dict is parsed back with ``parse_schedule`` before use.
@@ -11,22 +11,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter, field_validator
 
-from server.accounts.schemas import AwareDatetime, Strict, WallTime
+from server.api_types import AwareDatetime, Strict, WallTime
+from server.reminders.kinds import Kind
 
-KINDS = ("checkin", "sleep", "break", "boundary", "timeoff", "followup")
-Kind = Literal["checkin", "sleep", "break", "boundary", "timeoff", "followup"]
 ALL_DAYS = [0, 1, 2, 3, 4, 5, 6]
 MIN_INTERVAL_MINUTES = 10
 MAX_INTERVAL_MINUTES = 480
-
-DEFAULT_TITLES: dict[str, str] = {
-    "checkin": "A moment to check in",
-    "sleep": "Time to start winding down",
-    "break": "Time for a short break",
-    "boundary": "Time to wrap up for today",
-    "timeoff": "A moment to think about time off",
-    "followup": "How are you doing now?",
-}
 
 Weekday = Annotated[int, Field(ge=0, le=6)]
 
@@ -62,23 +52,28 @@ class OnceSchedule(Strict):
     at: AwareDatetime
 
 
-Schedule = Annotated[DailySchedule | IntervalSchedule | OnceSchedule, Field(discriminator="type")]
+class MonthlySchedule(Strict):
+    """A wall time on the Nth weekday of every month (``week`` -1: the last one), user's zone."""
+
+    type: Literal["monthly"]
+    week: Literal[1, 2, 3, 4, -1]
+    weekday: Weekday
+    time: WallTime
+
+
+AnySchedule = DailySchedule | IntervalSchedule | OnceSchedule | MonthlySchedule
+Schedule = Annotated[AnySchedule, Field(discriminator="type")]
 _schedule_adapter: TypeAdapter = TypeAdapter(Schedule)
 
 
-def parse_schedule(data: dict) -> DailySchedule | IntervalSchedule | OnceSchedule:
+def parse_schedule(data: dict) -> AnySchedule:
     """Turn a stored schedule dict back into its model (raises pydantic's ValidationError)."""
     return _schedule_adapter.validate_python(data)
 
 
-def schedule_to_json(schedule: DailySchedule | IntervalSchedule | OnceSchedule) -> dict:
+def schedule_to_json(schedule: AnySchedule) -> dict:
     """The JSON form stored in ``Reminder.schedule`` and shown by the API."""
     return schedule.model_dump(mode="json")
-
-
-def default_title(kind: str) -> str:
-    """The title a reminder gets when the user gives none."""
-    return DEFAULT_TITLES[kind]
 
 
 Title = Annotated[str, Field(max_length=120)]
@@ -144,7 +139,7 @@ class UpcomingQuery(Strict):
 
 
 class ReminderOut(BaseModel):
-    """The Reminder of API.md."""
+    """A reminder as the API shows it (``Reminder`` in the OpenAPI document)."""
 
     id: int
     kind: str
@@ -154,6 +149,8 @@ class ReminderOut(BaseModel):
     next_due_at: datetime | None
     snoozed_until: datetime | None
     preset: str | None = None
+    # True while something is due or about to be: the only time a snooze is accepted.
+    snooze_offered: bool = False
     created_at: datetime
     updated_at: datetime
 
@@ -170,7 +167,15 @@ class ReminderList(BaseModel):
     reminders: list[ReminderOut]
 
 
+class HeldOut(BaseModel):
+    """A time the reminder falls due but stays silent, and why, in plain words."""
+
+    at: datetime
+    reason: str
+
+
 class UpcomingOut(BaseModel):
-    """``{"upcoming": [ISO with offset, ...]}`` in the user's local offset."""
+    """``{"upcoming": [ISO with offset, ...], "held": [{at, reason}]}`` in the user's offset."""
 
     upcoming: list[datetime]
+    held: list[HeldOut] = []

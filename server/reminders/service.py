@@ -10,41 +10,53 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
 from server.accounts.models import User
-from server.api import ApiError
-from server.reminders.models import Delivery, Reminder
+from server.api import ApiError, owned_or_404
+from server.reminders.kinds import default_title
+from server.reminders.models import Delivery, DeliveryStatus, Reminder
 from server.reminders.policy import (
     PolicyUser,
     ReminderRule,
     TimeOffRange,
     next_due,
+    plan_many,
     plan_upcoming,
     policy_user_of,
     rule_of,
     time_off_of,
 )
-from server.reminders.schedule import AnySchedule, as_schedule, clock_of, day_bounds, local_date
+from server.reminders.schedule import (
+    AnySchedule,
+    UserClock,
+    as_schedule,
+    clock_of,
+    day_bounds,
+    local_date,
+)
 from server.reminders.schemas import (
     OnceSchedule,
     ReminderOut,
     ReminderPatch,
-    default_title,
     schedule_to_json,
 )
+from server.reminders.snooze import snoozable_moment, snoozed_time
+from server.shifts.service import spans_of_user
 from server.timeoff.models import TimeOff
 
 # Deliveries the policy decided to send count against the budget, even if every
 # device failed: the planner cannot know about failures ahead of time.
-NOTIFIED_STATUSES = ("sent", "failed")
+# A delivery waiting to retry will most likely go out: it counts already.
+NOTIFIED_STATUSES = (DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.RETRYING)
 
 
-def reminder_out(reminder: Reminder) -> ReminderOut:
-    """The API's view of a reminder."""
+def reminder_out(reminder: Reminder, snooze_offered: bool = False) -> ReminderOut:
+    """The API's view of a reminder; ``snooze_offered`` says whether it is due or about to be."""
     return ReminderOut(
         id=reminder.id,
         kind=reminder.kind,
@@ -54,21 +66,75 @@ def reminder_out(reminder: Reminder) -> ReminderOut:
         next_due_at=reminder.next_due_at,
         snoozed_until=reminder.snoozed_until,
         preset=reminder.preset,
+        snooze_offered=snooze_offered,
         created_at=reminder.created_at,
         updated_at=reminder.updated_at,
     )
 
 
-def refresh_next_due(reminder: Reminder, user: User, now: datetime) -> None:
+def user_clock(user: User, now: datetime) -> UserClock:
+    """The user's clock; in shifts mode with the shifts around ``now``."""
+    session = object_session(user)
+    if session is None or (user.schedule_mode or "weekly") != "shifts":
+        return clock_of(user)
+    return clock_of(user, spans_of_user(session, user, now))
+
+
+def refresh_next_due(
+    reminder: Reminder, user: User, now: datetime, clock: UserClock | None = None
+) -> None:
     """Store the reminder's next occurrence after ``now`` (None when disabled or finished)."""
-    reminder.next_due_at = next_due(rule_of(reminder), clock_of(user), now)
+    clock = clock or user_clock(user, now)
+    reminder.next_due_at = next_due(rule_of(reminder), clock, now)
 
 
 def require_future_once(schedule: AnySchedule, now: datetime) -> None:
     """A one-off reminder must still be ahead; raise a field error otherwise."""
     if isinstance(schedule, OnceSchedule) and schedule.at <= now:
-        raise ApiError(400, "validation_error", "That moment has already passed.",
-                       fields={"schedule.at": "Choose a time that is still ahead."})
+        raise ApiError(
+            400,
+            "validation_error",
+            "That moment has already passed.",
+            fields={"schedule.at": "Choose a time that is still ahead."},
+        )
+
+
+def title_for(kind: str, title: str | None) -> str:
+    """The title given, else the kind's default; a kind without one needs the user's own."""
+    chosen = title or default_title(kind)
+    if chosen is None:
+        raise ApiError(
+            400,
+            "validation_error",
+            "This reminder needs a name.",
+            fields={"title": "Give it a name, so you know what it is for."},
+        )
+    return chosen
+
+
+def own_reminder_count(session: Session, user_id: int) -> int:
+    """The person's reminders that count against the cap: all but Tend's own follow-ups."""
+    return session.execute(
+        select(func.count())
+        .select_from(Reminder)
+        .where(Reminder.user_id == user_id, Reminder.kind != "followup")
+    ).scalar_one()
+
+
+def reminder_limit_reached(limit: int) -> ApiError:
+    """The 409 for a person at the reminder cap, in plain words."""
+    return ApiError(
+        409,
+        "reminder_limit",
+        f"You have {limit} reminders, the most Tend keeps for one person. "
+        "Remove one you no longer need, then add this one.",
+    )
+
+
+def require_room_for_reminders(session: Session, user: User, adding: int, limit: int) -> None:
+    """Raise the 409 when ``adding`` more of the person's own reminders would pass ``limit``."""
+    if own_reminder_count(session, user.id) + adding > limit:
+        raise reminder_limit_reached(limit)
 
 
 def create_reminder(
@@ -88,7 +154,7 @@ def create_reminder(
     reminder = Reminder(
         user_id=user.id,
         kind=kind,
-        title=title or default_title(kind),
+        title=title_for(kind, title),
         schedule=schedule_to_json(parsed),
         enabled=enabled,
         preset=preset,
@@ -110,7 +176,7 @@ def update_reminder(
     if "kind" in given and patch.kind is not None:
         reminder.kind = patch.kind
     if "title" in given:
-        reminder.title = patch.title or default_title(reminder.kind)
+        reminder.title = title_for(reminder.kind, patch.title)
     if "schedule" in given and patch.schedule is not None:
         require_future_once(patch.schedule, now)
         reminder.schedule = schedule_to_json(patch.schedule)
@@ -126,11 +192,27 @@ def update_reminder(
     return reminder
 
 
-def snooze_reminder(session: Session, reminder: Reminder, minutes: int, now: datetime) -> Reminder:
-    """Move the next notification to ``now + minutes``; the schedule resumes after it."""
+def snooze_reminder(
+    session: Session,
+    reminder: Reminder,
+    minutes: int,
+    now: datetime,
+    moment: datetime | None = None,
+) -> Reminder:
+    """Move one occurrence ``minutes`` later; the schedule resumes after it.
+
+    ``moment`` is the occurrence to move (a notification's own time); without it,
+    the one due or about to be, and 409 ``not_due`` when there is none.
+    """
     if not reminder.enabled:
         raise ApiError(409, "reminder_disabled", "Turn this reminder on before snoozing it.")
-    reminder.snoozed_until = now + timedelta(minutes=minutes)
+    if moment is None:
+        moment = snoozable_moment(reminder.next_due_at, last_fell_due(session, reminder, now), now)
+    if moment is None:
+        raise ApiError(
+            409, "not_due", "This reminder isn't due yet, so there is nothing to snooze."
+        )
+    reminder.snoozed_until = snoozed_time(moment, now, minutes)
     reminder.next_due_at = reminder.snoozed_until
     reminder.updated_at = now
     session.add(reminder)
@@ -138,12 +220,45 @@ def snooze_reminder(session: Session, reminder: Reminder, minutes: int, now: dat
     return reminder
 
 
+def last_fell_due(session: Session, reminder: Reminder, now: datetime) -> datetime | None:
+    """The latest time this reminder notified, up to ``now``."""
+    return latest_notified(session, [reminder.id], now).get(reminder.id)
+
+
+def latest_notified(
+    session: Session, reminder_ids: Iterable[int], now: datetime
+) -> dict[int, datetime]:
+    """Each reminder's latest notified occurrence up to ``now``, in one query."""
+    table = Delivery.__table__
+    rows = session.execute(
+        select(table.c.reminder_id, func.max(table.c.due_at))
+        .where(
+            table.c.reminder_id.in_(set(reminder_ids)),
+            table.c.status.in_(NOTIFIED_STATUSES),
+            table.c.due_at <= now,
+        )
+        .group_by(table.c.reminder_id)
+    )
+    return {reminder_id: due_at for reminder_id, due_at in rows}
+
+
+def snooze_offers(session: Session, reminders: list[Reminder], now: datetime) -> dict[int, bool]:
+    """Whether a snooze is offered for each reminder right now, keyed by id."""
+    notified = latest_notified(session, [row.id for row in reminders], now)
+    return {
+        row.id: row.enabled
+        and snoozable_moment(row.next_due_at, notified.get(row.id), now) is not None
+        for row in reminders
+    }
+
+
 def recompute_user_reminders(session: Session, user: User, now: datetime) -> int:
     """Recompute ``next_due_at`` of all the user's reminders (time zone or work hours changed)."""
     reminders = session.execute(select(Reminder).where(Reminder.user_id == user.id)).scalars()
     changed = 0
+    clock = user_clock(user, now)
     for reminder in reminders:
-        refresh_next_due(reminder, user, now)
+        refresh_next_due(reminder, user, now, clock)
         session.add(reminder)
         changed += 1
     session.flush()
@@ -152,10 +267,7 @@ def recompute_user_reminders(session: Session, user: User, now: datetime) -> int
 
 def owned_reminder(session: Session, user_id: int, reminder_id: int) -> Reminder:
     """The user's reminder, or 404 (also for someone else's)."""
-    reminder = session.get(Reminder, reminder_id)
-    if reminder is None or reminder.user_id != user_id:
-        raise ApiError(404, "not_found", "That reminder isn't on your list.")
-    return reminder
+    return owned_or_404(session, Reminder, user_id, reminder_id, "reminder")
 
 
 def list_reminders(session: Session, user_id: int) -> list[Reminder]:
@@ -199,9 +311,15 @@ def rules_of_users(session: Session, user_ids: Iterable[int]) -> dict[int, list[
     """Every enabled reminder of each user as planner rules, in one query."""
     table = Reminder.__table__
     rows = session.execute(
-        select(table.c.id, table.c.user_id, table.c.kind, table.c.schedule, table.c.enabled,
-               table.c.snoozed_until)
-        .where(table.c.user_id.in_(set(user_ids)), table.c.enabled.is_(True))
+        select(
+            table.c.id,
+            table.c.user_id,
+            table.c.kind,
+            table.c.schedule,
+            table.c.enabled,
+            table.c.snoozed_until,
+            table.c.meta,
+        ).where(table.c.user_id.in_(set(user_ids)), table.c.enabled.is_(True))
     )
     rules: dict[int, list[ReminderRule]] = defaultdict(list)
     # Many people share a rule ("weekdays 08:30"): validate each distinct schedule once.
@@ -210,9 +328,18 @@ def rules_of_users(session: Session, user_ids: Iterable[int]) -> dict[int, list[
         key = json.dumps(row.schedule, sort_keys=True)
         if key not in parsed:
             parsed[key] = as_schedule(row.schedule)
-        rules[row.user_id].append(ReminderRule(id=row.id, kind=row.kind, schedule=parsed[key],
-                                               enabled=row.enabled,
-                                               snoozed_until=row.snoozed_until))
+        meta = row.meta or {}
+        rules[row.user_id].append(
+            ReminderRule(
+                id=row.id,
+                kind=row.kind,
+                schedule=parsed[key],
+                enabled=row.enabled,
+                snoozed_until=row.snoozed_until,
+                habit=meta.get("habit"),
+                meta=meta,
+            )
+        )
     return dict(rules)
 
 
@@ -222,8 +349,9 @@ def time_off_of_users(
     """Each user's time-off ranges, in one query (users without any are left out)."""
     table = TimeOff.__table__
     rows = session.execute(
-        select(table.c.user_id, table.c.start, table.c.end, table.c.kind)
-        .where(table.c.user_id.in_(set(user_ids)))
+        select(table.c.user_id, table.c.start, table.c.end, table.c.kind).where(
+            table.c.user_id.in_(set(user_ids))
+        )
     )
     by_user: dict[int, list] = defaultdict(list)
     for row in rows:
@@ -258,9 +386,13 @@ def notified_on_days(
     return counts
 
 
-def policy_inputs(session: Session, user: User) -> tuple[PolicyUser, tuple[TimeOffRange, ...]]:
-    """The user's settings and time off, as the policy reads them."""
-    return policy_user_of(user), user_time_off(session, user.id)
+def policy_inputs(
+    session: Session, user: User, now: datetime | None = None
+) -> tuple[PolicyUser, tuple[TimeOffRange, ...]]:
+    """The user's settings (with shifts around ``now`` in shifts mode) and time off."""
+    shifts = spans_of_user(session, user, now) if now is not None else None
+    settings = policy_user_of(user, shifts, user_rules(session, user.id))
+    return settings, user_time_off(session, user.id)
 
 
 def upcoming_for(
@@ -270,11 +402,40 @@ def upcoming_for(
     now: datetime,
     after: datetime,
     count: int,
+    held: list[tuple[datetime, str]] | None = None,
 ) -> list[datetime]:
-    """The next ``count`` times ``reminder`` will actually notify after ``after`` (UTC)."""
-    settings, time_off = policy_inputs(session, user)
+    """The next ``count`` times ``reminder`` will actually notify after ``after`` (UTC).
+
+    ``held`` collects the times it stays silent at, with the policy's reason.
+    """
+    settings, time_off = policy_inputs(session, user, now)
     today = local_date(now, user.zone)
     sent = {today: notified_on_day(session, user, today)}
-    return plan_upcoming(rule_of(reminder), user_rules(session, user.id), settings, time_off,
-                         sent, now, after, count)
+    return plan_upcoming(
+        rule_of(reminder),
+        user_rules(session, user.id),
+        settings,
+        time_off,
+        sent,
+        now,
+        after,
+        count,
+        held=held,
+    )
 
+
+def upcoming_of_many(
+    session: Session,
+    user: User,
+    reminders: list[Reminder],
+    now: datetime,
+    after: datetime,
+    count: int,
+) -> dict[int, list[datetime]]:
+    """``upcoming_for`` for several reminders at once, from one plan: by reminder id."""
+    settings, time_off = policy_inputs(session, user, now)
+    today = local_date(now, user.zone)
+    sent = {today: notified_on_day(session, user, today)}
+    targets = [rule_of(reminder) for reminder in reminders]
+    rules = user_rules(session, user.id)
+    return plan_many(targets, rules, settings, time_off, sent, now, after, count)

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 DEFAULT_CRISIS_LINES = Path(__file__).with_name("crisis_lines.json")
 SETTING = "TEND_CRISIS_LINES"
+RESOURCES_SETTING = "TEND_SUPPORT_RESOURCES"
 
 ShortText = Annotated[str, Field(min_length=1, max_length=60)]
 
@@ -70,14 +71,14 @@ class CrisisLine(BaseModel):
         return self
 
 
-def read_setting(config_value: str) -> tuple[Any, str]:
+def read_setting(config_value: str, setting: str = SETTING) -> tuple[Any, str]:
     """The raw JSON of the setting and a name for it in messages."""
     stripped = config_value.strip()
     if stripped.startswith(("[", "{")):
-        source = SETTING
+        source = setting
         text = stripped
     else:
-        source = f"{SETTING} file {stripped}"
+        source = f"{setting} file {stripped}"
         try:
             text = Path(stripped).read_text(encoding="utf-8")
         except OSError as exc:
@@ -85,9 +86,7 @@ def read_setting(config_value: str) -> tuple[Any, str]:
     try:
         return json.loads(text), source
     except json.JSONDecodeError as exc:
-        raise CrisisLinesError(
-            f"{source}: not valid JSON (line {exc.lineno}: {exc.msg})"
-        ) from None
+        raise CrisisLinesError(f"{source}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
 
 
 def parse_crisis_lines(data: Any, source: str = SETTING) -> list[CrisisLine]:
@@ -120,12 +119,22 @@ def load_crisis_lines(config_value: str | None) -> tuple[CrisisLine, ...]:
     return tuple(parse_crisis_lines(data, source))
 
 
+@cache
+def load_support_resources(config_value: str | None) -> tuple[CrisisLine, ...]:
+    """The operator's own resources (``TEND_SUPPORT_RESOURCES``): none when unset."""
+    if config_value is None or not config_value.strip():
+        return ()
+    data, source = read_setting(config_value, RESOURCES_SETTING)
+    return tuple(parse_crisis_lines(data, source))
+
+
 def crisis_lines_json(
-    config_value: str | None, timezone: str | None = None
+    config_value: str | None, timezone: str | None = None, country: str | None = None
 ) -> list[dict[str, Any]]:
-    """The crisis lines as JSON-ready dicts, those of the user's country first."""
+    """The crisis lines as JSON-ready dicts, those of ``country`` (or the time zone's) first."""
     lines = load_crisis_lines(config_value)
-    return [line.model_dump() for line in nearest_first(lines, country_of_zone(timezone))]
+    nearest = country or country_of_zone(timezone)
+    return [line.model_dump() for line in nearest_first(lines, nearest)]
 
 
 def nearest_first(lines: Iterable[CrisisLine], country: str | None) -> list[CrisisLine]:
@@ -134,6 +143,7 @@ def nearest_first(lines: Iterable[CrisisLine], country: str | None) -> list[Cris
     Nothing is left out: a time zone says where a phone is set, not always where
     its owner is, and the operator chose every line on the list.
     """
+
     def distance(line: CrisisLine) -> int:
         if country is not None and line.country == country:
             return 0
@@ -142,18 +152,32 @@ def nearest_first(lines: Iterable[CrisisLine], country: str | None) -> list[Cris
     return sorted(lines, key=distance)
 
 
+def tz_table(name: str) -> list[list[str]]:
+    """The rows of one of the tz database's tab-separated tables, comments left out."""
+    table = resources.files("tzdata").joinpath("zoneinfo", name).read_text("utf-8")
+    return [row.split("\t") for row in table.splitlines() if row and not row.startswith("#")]
+
+
 @cache
 def zone_countries() -> dict[str, str]:
     """IANA time zone → ISO 3166 country code, from the tz database's ``zone.tab``."""
-    table = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text("utf-8")
-    countries = {}
-    for row in table.splitlines():
-        if row and not row.startswith("#"):
-            code, _coordinates, zone, *_ = row.split("\t")
-            countries[zone] = code
-    return countries
+    return {row[2]: row[0] for row in tz_table("zone.tab")}
 
 
 def country_of_zone(timezone: str | None) -> str | None:
     """The country a time zone belongs to (``Europe/Berlin`` → ``DE``), or None."""
     return zone_countries().get(timezone) if timezone else None
+
+
+@cache
+def iso_countries() -> dict[str, str]:
+    """ISO 3166-1 alpha-2 code → English name, from the tz database's ``iso3166.tab``."""
+    return {row[0]: row[1].strip() for row in tz_table("iso3166.tab")}
+
+
+def iso_country_code(value: str) -> str:
+    """``value`` as an upper-case ISO 3166-1 alpha-2 code; ValueError when it is not one."""
+    code = value.strip().upper()
+    if code not in iso_countries():
+        raise ValueError("must be a two-letter country code such as GB or DE")
+    return code

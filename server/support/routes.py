@@ -6,11 +6,17 @@ from flask import Blueprint
 from flask_login import current_user
 from pydantic import BaseModel, Field, field_validator
 
-from server.accounts.schemas import Strict
-from server.api import ApiError, route
+from server.accounts.service import user_country
+from server.api import ApiError, owned_or_404, route
+from server.api_types import CountryCode, Strict, TimeZoneName
 from server.db import db
 from server.support import service
-from server.support.crisis import load_crisis_lines
+from server.support.crisis import (
+    country_of_zone,
+    iso_countries,
+    load_crisis_lines,
+    load_support_resources,
+)
 from server.support.models import RestoringActivity, SupportPerson
 
 bp = Blueprint("support", __name__)
@@ -18,8 +24,9 @@ bp = Blueprint("support", __name__)
 
 @bp.record_once
 def check_crisis_lines_at_start(state) -> None:
-    """Read the crisis lines when the app is built, so a bad value stops start-up."""
+    """Read the crisis lines and resources when the app is built: a bad value stops start-up."""
     load_crisis_lines(state.app.config.get("TEND_CRISIS_LINES"))
+    load_support_resources(state.app.config.get("TEND_SUPPORT_RESOURCES"))
 
 
 def trimmed(value: str | None) -> str | None:
@@ -117,10 +124,29 @@ class CrisisLineOut(BaseModel):
     note: str | None
 
 
+class CountryOut(BaseModel):
+    """A country a person can choose, by ISO code and English name."""
+
+    code: str
+    name: str
+
+
 class CrisisLinesOut(BaseModel):
-    """Every configured crisis line."""
+    """Every configured crisis line, the operator's own resources, and the country used."""
 
     crisis_lines: list[CrisisLineOut]
+    country: str | None = Field(description="whose lines come first, or null when unknown")
+    resources: list[CrisisLineOut] = Field(
+        description="the operator's own resources (an assistance programme, peer supporters)"
+    )
+    countries: list[CountryOut] = Field(description="every country code a person can choose")
+
+
+class CrisisLinesQuery(Strict):
+    """Whose lines come first: ``country``, else the signed-in user's, else ``timezone``'s."""
+
+    country: CountryCode | None = None
+    timezone: TimeZoneName | None = None
 
 
 def too_many(what: str, limit: int) -> ApiError:
@@ -135,14 +161,16 @@ def list_people():
     return {"people": [service.person_out(person) for person in people]}
 
 
-@route(bp, "/api/support/people", methods=["POST"], body=PersonIn, response=PersonEnvelope,
-       status=201)
+@route(
+    bp, "/api/support/people", methods=["POST"], body=PersonIn, response=PersonEnvelope, status=201
+)
 def add_person(body: PersonIn):
     """Add someone the user can turn to."""
     if len(service.people_of(db.session, current_user.id)) >= service.MAX_PEOPLE:
         raise too_many("people", service.MAX_PEOPLE)
-    person = SupportPerson(user_id=current_user.id, name=body.name, contact=body.contact,
-                           note=body.note)
+    person = SupportPerson(
+        user_id=current_user.id, name=body.name, contact=body.contact, note=body.note
+    )
     db.session.add(person)
     db.session.commit()
     return {"person": service.person_out(person)}
@@ -151,9 +179,7 @@ def add_person(body: PersonIn):
 @route(bp, "/api/support/people/<int:person_id>", methods=["DELETE"], status=204)
 def delete_person(person_id: int):
     """Remove a support person."""
-    person = db.session.get(SupportPerson, person_id)
-    if person is None or person.user_id != current_user.id:
-        raise ApiError(404, "not_found", "That person is not on your list.")
+    person = owned_or_404(db.session, SupportPerson, current_user.id, person_id, "person")
     db.session.delete(person)
     db.session.commit()
     return None
@@ -166,8 +192,14 @@ def list_activities():
     return {"activities": [service.activity_out(item) for item in items]}
 
 
-@route(bp, "/api/support/activities", methods=["POST"], body=ActivityIn,
-       response=ActivityEnvelope, status=201)
+@route(
+    bp,
+    "/api/support/activities",
+    methods=["POST"],
+    body=ActivityIn,
+    response=ActivityEnvelope,
+    status=201,
+)
 def add_activity(body: ActivityIn):
     """Add something that restores the user."""
     if len(service.activities_of(db.session, current_user.id)) >= service.MAX_ACTIVITIES:
@@ -181,15 +213,29 @@ def add_activity(body: ActivityIn):
 @route(bp, "/api/support/activities/<int:activity_id>", methods=["DELETE"], status=204)
 def delete_activity(activity_id: int):
     """Remove a restoring activity."""
-    activity = db.session.get(RestoringActivity, activity_id)
-    if activity is None or activity.user_id != current_user.id:
-        raise ApiError(404, "not_found", "That activity is not on your list.")
+    activity = owned_or_404(db.session, RestoringActivity, current_user.id, activity_id, "activity")
     db.session.delete(activity)
     db.session.commit()
     return None
 
 
-@route(bp, "/api/support/crisis-lines", response=CrisisLinesOut)
-def list_crisis_lines():
-    """The crisis lines this deployment shows, those of your time zone's country first."""
-    return {"crisis_lines": service.configured_crisis_lines(current_user.timezone)}
+@route(
+    bp,
+    "/api/support/crisis-lines",
+    auth=False,
+    query=CrisisLinesQuery,
+    response=CrisisLinesOut,
+)
+def list_crisis_lines(query: CrisisLinesQuery):
+    """Crisis lines and the operator's resources, no sign-in needed; one country's lines first."""
+    country = query.country
+    if country is None and current_user.is_authenticated:
+        country = user_country(current_user)
+    if country is None:
+        country = country_of_zone(query.timezone)
+    return {
+        "crisis_lines": service.configured_crisis_lines(country=country),
+        "country": country,
+        "resources": service.configured_resources(),
+        "countries": [{"code": code, "name": name} for code, name in iso_countries().items()],
+    }

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
 
+from server.habits.wording import load_wording
+
 DEFAULT_NUDGE_DAYS = 60
 DEFAULT_STRONG_DAYS = 120
 ONE_DAY = timedelta(days=1)
@@ -89,8 +91,11 @@ def next_planned_dict(planned: NextPlanned | None) -> dict[str, Any] | None:
     """The next planned time off as ``{start, end, days_until}``."""
     if planned is None:
         return None
-    return {"start": planned.start.isoformat(), "end": planned.end.isoformat(),
-            "days_until": planned.days_until}
+    return {
+        "start": planned.start.isoformat(),
+        "end": planned.end.isoformat(),
+        "days_until": planned.days_until,
+    }
 
 
 def merge_ranges(ranges: Iterable[tuple[date, date]]) -> list[Period]:
@@ -187,8 +192,6 @@ def clock_state(
 ) -> ClockState:
     """The whole clock for ``today``; ``lines`` defaults to the wording file's clock lines."""
     if lines is None:
-        from server.habits.wording import load_wording
-
         lines = dict(load_wording().clock)
     last = last_time_off(ranges, today)
     since = None if last is None else (today - last.end).days

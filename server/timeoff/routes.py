@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint
-from flask_login import current_user
 
-from server.api import route
+from server.api import route, signed_in_user
 from server.db import db, utcnow
 from server.timeoff import service
 from server.timeoff.clock import ClockState
@@ -15,24 +14,29 @@ from server.timeoff.schemas import ClockOut, TimeOffCreated, TimeOffIn, TimeOffL
 bp = Blueprint("timeoff", __name__)
 
 
-def signed_in_user():
-    """The signed-in ``User`` on this request's session."""
-    return db.session.merge(current_user._get_current_object())
-
-
 def entry_out(entry: TimeOff) -> TimeOffOut:
     """One entry as the API shows it."""
-    return TimeOffOut(id=entry.id, start=entry.start, end=entry.end, kind=entry.kind,
-                      note=entry.note, days=(entry.end - entry.start).days + 1,
-                      created_at=entry.created_at)
+    return TimeOffOut(
+        id=entry.id,
+        start=entry.start,
+        end=entry.end,
+        kind=entry.kind,
+        note=entry.note,
+        days=(entry.end - entry.start).days + 1,
+        created_at=entry.created_at,
+    )
 
 
 def clock_fields(state: ClockState, user) -> dict:
-    """``days_since_time_off``, ``next_planned`` (API.md) and the whole ``clock``."""
-    clock = ClockOut(**state.as_dict(), nudge_days=user.timeoff_nudge_days,
-                     strong_days=user.timeoff_strong_days)
-    return {"days_since_time_off": clock.days_since_time_off,
-            "next_planned": clock.next_planned, "clock": clock}
+    """``days_since_time_off``, ``next_planned`` and the whole ``clock``."""
+    clock = ClockOut(
+        **state.as_dict(), nudge_days=user.timeoff_nudge_days, strong_days=user.timeoff_strong_days
+    )
+    return {
+        "days_since_time_off": clock.days_since_time_off,
+        "next_planned": clock.next_planned,
+        "clock": clock,
+    }
 
 
 @route(bp, "/api/timeoff", response=TimeOffList)
@@ -40,8 +44,6 @@ def list_time_off():
     """Your time off, the days since the last, and the countdown to the next."""
     user = signed_in_user()
     now = utcnow()
-    if service.heal_plan_reminders(db.session, user, now):
-        db.session.commit()
     entries = service.list_entries(db.session, user.id)
     state = service.clock_for(db.session, user, now)
     return TimeOffList(time_off=[entry_out(e) for e in entries], **clock_fields(state, user))
@@ -52,8 +54,9 @@ def add_time_off(body: TimeOffIn):
     """Note time off, taken or planned; work reminders stay quiet on those days."""
     user = signed_in_user()
     now = utcnow()
-    entry = service.add_entry(db.session, user, start=body.start, end=body.end, kind=body.kind,
-                              note=body.note, now=now)
+    entry = service.add_entry(
+        db.session, user, start=body.start, end=body.end, kind=body.kind, note=body.note, now=now
+    )
     db.session.commit()
     state = service.clock_for(db.session, user, now)
     return TimeOffCreated(entry=entry_out(entry), **clock_fields(state, user))

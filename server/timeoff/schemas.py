@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
-from server.accounts.schemas import CalendarDate, Strict
+from server.api_types import CalendarDate, Strict
 
 MAX_RANGE_DAYS = 366
 

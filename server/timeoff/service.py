@@ -18,19 +18,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from server.accounts.models import User
-from server.api import ApiError
-from server.habits.presets import next_monthly_at
+from server.api import ApiError, owned_or_404
 from server.reminders.models import Reminder
 from server.reminders.policy import TimeOffRange, time_off_of
-from server.reminders.schedule import local_instant
+from server.reminders.schedule import local_date, local_instant, parse_hhmm
 from server.reminders.service import create_reminder, refresh_next_due
-from server.timeoff.clock import ClockState, clock_state, is_on_time_off, planned_until
+from server.timeoff.clock import ClockState, clock_state, is_on_time_off
 from server.timeoff.models import TimeOff
 
 PLAN_HABIT = "plan_time_off"
@@ -39,11 +38,6 @@ CHECKIN_TITLES = {
     "timeoff_before": "Before your time off",
     "timeoff_after": "Back from time off",
 }
-
-
-def user_today(user: User, now: datetime) -> date:
-    """The user's local calendar date at ``now``."""
-    return now.astimezone(user.zone).date()
 
 
 def list_entries(session: Session, user_id: int) -> list[TimeOff]:
@@ -65,7 +59,7 @@ def clock_for(session: Session, user: User, now: datetime) -> ClockState:
     """The time-off clock for the user's today, with their own thresholds."""
     return clock_state(
         ranges_for(session, user.id),
-        user_today(user, now),
+        local_date(now, user.zone),
         nudge_days=user.timeoff_nudge_days,
         strong_days=max(user.timeoff_strong_days, user.timeoff_nudge_days),
     )
@@ -82,9 +76,11 @@ def add_entry(
     now: datetime,
 ) -> TimeOff:
     """Record time off and bring the time-off program's reminders up to date."""
-    if kind == "taken" and start > user_today(user, now):
+    if kind == "taken" and start > local_date(now, user.zone):
         raise ApiError(
-            400, "validation_error", "Time off that has not started yet is planned.",
+            400,
+            "validation_error",
+            "Time off that has not started yet is planned.",
             fields={"kind": "Choose planned for days that are still ahead."},
         )
     entry = TimeOff(user_id=user.id, start=start, end=end, kind=kind, note=note, created_at=now)
@@ -96,9 +92,7 @@ def add_entry(
 
 def delete_entry(session: Session, user: User, entry_id: int, now: datetime) -> None:
     """Remove one of the user's entries (404 for anyone else's) and update the program."""
-    entry = session.get(TimeOff, entry_id)
-    if entry is None or entry.user_id != user.id:
-        raise ApiError(404, "not_found", "That time off isn't on your list.")
+    entry = owned_or_404(session, TimeOff, user.id, entry_id, "time off")
     session.delete(entry)
     session.flush()
     sync_program_reminders(session, user, now)
@@ -118,56 +112,12 @@ def habit_of(reminder: Reminder) -> str | None:
     return (reminder.meta or {}).get("habit")
 
 
-def plan_not_before(ranges: Sequence[TimeOffRange], today: date) -> date | None:
-    """The day after the last time off still ahead (taken or planned), if any."""
-    ahead = planned_until([TimeOffRange(r.start, r.end, "planned") for r in ranges], today)
-    return ahead + timedelta(days=1) if ahead else None
-
-
-def plan_time(reminder: Reminder, user: User, ranges: Sequence[TimeOffRange],
-              after: datetime) -> datetime:
-    """When the monthly plan reminder should next come, after ``after``."""
-    meta = reminder.meta or {}
-    not_before = plan_not_before(ranges, user_today(user, after))
-    return next_monthly_at(int(meta.get("weekday", 0)), str(meta.get("time", "12:30")),
-                           user.zone, after, not_before)
-
-
 def set_once(reminder: Reminder, user: User, at: datetime, now: datetime) -> None:
     """Point a ``once`` reminder at ``at`` (shown in the user's offset) and store its next time."""
     reminder.schedule = {"type": "once", "at": at.astimezone(user.zone).isoformat()}
     reminder.snoozed_until = None
     reminder.updated_at = now
     refresh_next_due(reminder, user, now)
-
-
-def replan_monthly(session: Session, user: User, reminder: Reminder, now: datetime,
-                   ranges: Sequence[TimeOffRange] | None = None) -> datetime:
-    """Plan the monthly reminder for its next month (and past any time off ahead)."""
-    if ranges is None:
-        ranges = ranges_for(session, user.id)
-    at = plan_time(reminder, user, ranges, now)
-    wanted = {"type": "once", "at": at.astimezone(user.zone).isoformat()}
-    if reminder.schedule != wanted or (reminder.enabled and reminder.next_due_at != at):
-        set_once(reminder, user, at, now)
-        session.add(reminder)
-    return at
-
-
-def heal_plan_reminders(session: Session, user: User, now: datetime) -> int:
-    """Re-plan monthly reminders left without a next time; returns how many were fixed.
-
-    The reminder re-plans itself when it notifies; an occurrence the policy
-    skipped (a pause, say) or that came too late never reaches that point, so
-    reading the time-off screen puts it back on track.
-    """
-    fixed = 0
-    for reminder in program_reminders(session, user.id):
-        if habit_of(reminder) == PLAN_HABIT and reminder.enabled and reminder.next_due_at is None:
-            replan_monthly(session, user, reminder, now)
-            fixed += 1
-    session.flush()
-    return fixed
 
 
 @dataclass(frozen=True)
@@ -179,19 +129,21 @@ class WantedCheckin:
     at: datetime
 
 
-def wanted_checkins(entries: Sequence[TimeOff], user: User, checkin_time: str,
-                    now: datetime) -> list[WantedCheckin]:
+def wanted_checkins(
+    entries: Sequence[TimeOff], user: User, checkin_time: str, now: datetime
+) -> list[WantedCheckin]:
     """The evening before each time off and the evening of the first day back, still ahead.
 
     None is wanted when that day is itself a day off (back-to-back entries).
     """
     ranges = time_off_of(entries)
-    hours, minutes = (int(part) for part in checkin_time.split(":"))
-    wall = time(hours, minutes)
+    wall = parse_hhmm(checkin_time)
     wanted = []
     for entry in entries:
-        for habit, day in (("timeoff_before", entry.start - timedelta(days=1)),
-                           ("timeoff_after", entry.end + timedelta(days=1))):
+        for habit, day in (
+            ("timeoff_before", entry.start - timedelta(days=1)),
+            ("timeoff_after", entry.end + timedelta(days=1)),
+        ):
             if is_on_time_off(ranges, day):
                 continue
             at = local_instant(day, wall, user.zone)
@@ -201,27 +153,29 @@ def wanted_checkins(entries: Sequence[TimeOff], user: User, checkin_time: str,
 
 
 def sync_program_reminders(session: Session, user: User, now: datetime) -> None:
-    """Re-plan the monthly reminder and match the before/after check-ins to the entries."""
+    """Match the program's before/after check-ins to the time-off entries."""
     reminders = program_reminders(session, user.id)
     plans = [r for r in reminders if habit_of(r) == PLAN_HABIT]
     if not plans:
         return
     entries = list_entries(session, user.id)
-    for plan in plans:
-        replan_monthly(session, user, plan, now, time_off_of(entries))
     meta = plans[0].meta or {}
     wanted = []
     if meta.get("checkins", True):
         wanted = wanted_checkins(entries, user, str(meta.get("checkin_time", "18:00")), now)
     existing = {
         (habit_of(r), (r.meta or {}).get("timeoff_id")): r
-        for r in reminders if habit_of(r) in CHECKIN_HABITS
+        for r in reminders
+        if habit_of(r) in CHECKIN_HABITS
     }
     for want in wanted:
         reminder = existing.pop((want.habit, want.timeoff_id), None)
         if reminder is None:
             create_reminder(
-                session, user, "timeoff", CHECKIN_TITLES[want.habit],
+                session,
+                user,
+                "timeoff",
+                CHECKIN_TITLES[want.habit],
                 {"type": "once", "at": want.at.astimezone(user.zone).isoformat()},
                 preset="timeoff",
                 meta={"program": "timeoff", "habit": want.habit, "timeoff_id": want.timeoff_id},

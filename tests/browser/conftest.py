@@ -23,8 +23,13 @@ CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 PHONE = {"width": 390, "height": 844}
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
@@ -86,8 +91,9 @@ def live_server(app_config) -> Iterator[LiveServer]:
     late = _LateApp()
     wsgi = create_server(late, host="127.0.0.1", port=0, threads=4, ident="tend-test")
     url = f"http://127.0.0.1:{wsgi.effective_port}"
-    app = create_app({**app_config, "TEND_PUBLIC_URL": url,
-                      "TEND_PUSH_EXTRA_HOSTS": [receiver.host]})
+    app = create_app(
+        {**app_config, "TEND_PUBLIC_URL": url, "TEND_PUSH_EXTRA_HOSTS": [receiver.host]}
+    )
     late.app = app
     thread = threading.Thread(target=wsgi.run, daemon=True)
     thread.start()

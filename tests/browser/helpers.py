@@ -26,7 +26,12 @@ def axe_findings(page) -> list[dict]:
     if not page.evaluate("() => Boolean(window.axe)"):
         # Evaluated as a script in the page; CSP does not apply to DevTools evaluation.
         page.evaluate(AXE.read_text())
+    # A toast fading in or out is half transparent for 0.2 s; axe would measure the
+    # contrast of that passing frame, so wait for transitions to settle first.
     result = page.evaluate("""async () => {
+        const settling = document.getAnimations()
+            .filter(a => a.effect?.getTiming().iterations !== Infinity);
+        await Promise.all(settling.map(a => a.finished.catch(() => null)));
         const r = await axe.run(document, {resultTypes: ['violations']});
         return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
             nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
@@ -54,9 +59,12 @@ def api(page, method: str, path: str, body: dict | None = None) -> dict:
 
 def register(page, email: str = "robin@example.org") -> dict:
     """Create an account through the API from the page; returns the user."""
-    answer = api(page, "POST", "/api/auth/register",
-                 {"email": email, "password": "a long enough passphrase 42",
-                  "timezone": "America/Chicago"})
+    answer = api(
+        page,
+        "POST",
+        "/api/auth/register",
+        {"email": email, "password": "a long enough passphrase 42", "timezone": "America/Chicago"},
+    )
     assert answer["status"] == 201, answer
     return answer["json"]["user"]
 
@@ -75,17 +83,22 @@ def deliver_push(context, page, origin: str, payload: str) -> None:
     """
     cdp = context.new_cdp_session(page)
     found: list[str] = []
-    cdp.on("ServiceWorker.workerRegistrationUpdated",
-           lambda event: found.extend(r["registrationId"] for r in event["registrations"]
-                                      if not r.get("isDeleted")))
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: found.extend(
+            r["registrationId"] for r in event["registrations"] if not r.get("isDeleted")
+        ),
+    )
     cdp.send("ServiceWorker.enable")
     for _ in range(50):
         if found:
             break
         page.wait_for_timeout(50)
     assert found, "no service worker registration reported over CDP"
-    cdp.send("ServiceWorker.deliverPushMessage",
-             {"origin": origin, "registrationId": found[-1], "data": payload})
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {"origin": origin, "registrationId": found[-1], "data": payload},
+    )
     # No detach here: closing the session while the push event runs can stop the worker.
 
 
@@ -109,8 +122,9 @@ def notifications(page, count: int = 1) -> list[dict]:
     return shown
 
 
-def push_and_wait_for_notifications(context, page, origin: str, payload: str,
-                                    count: int = 1) -> list[dict]:
+def push_and_wait_for_notifications(
+    context, page, origin: str, payload: str, count: int = 1
+) -> list[dict]:
     """Deliver a push and return the notifications once ``count`` are shown.
 
     Chromium drops a CDP-delivered message now and then when the worker is being
@@ -131,3 +145,48 @@ def service_worker(context):
     if not context.service_workers:
         context.wait_for_event("serviceworker")
     return context.service_workers[0]
+
+
+def look_light_and_dark(page, folder: Path, name: str, part=None) -> None:
+    """Screenshot into ``folder`` light and dark (``part`` alone too), and require no
+    sideways scrolling at 390 px and no axe finding in either scheme."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.screenshot(path=str(folder / f"{name}-{scheme}.png"), full_page=True)
+        if part is not None:
+            part.screenshot(path=str(folder / f"{name}-{scheme}-part.png"))
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, (name, scheme, width)
+        assert axe_findings(page) == [], (name, scheme)
+    page.emulate_media(color_scheme="light")
+
+
+def post_all(page, items: list[tuple[str, dict]]) -> None:
+    """POST each ``(path, body)`` from the page; every one must be created (201)."""
+    for path, body in items:
+        answer = api(page, "POST", path, body)
+        assert answer["status"] == 201, (path, answer)
+
+
+def check_in_once(page) -> None:
+    """Answer the next check-in's questions (one above each scale's lowest point)."""
+    questions = api(page, "GET", "/api/checkins/next")["json"]["questions"]
+    answers = [{"question_id": q["id"], "value": q["scale"]["min"] + 1} for q in questions]
+    assert api(page, "POST", "/api/checkins", {"answers": answers})["status"] == 201
+
+
+def open_signed_in(page, url: str, screen: str = "today", **account) -> dict:
+    """Register (as ``register`` does, or with ``account`` as the body) and open ``screen``."""
+    page.goto(url + "/")
+    wait_for_worker(page)
+    if account:
+        answer = api(page, "POST", "/api/auth/register", account)
+        assert answer["status"] == 201, answer
+        user = answer["json"]["user"]
+    else:
+        user = register(page)
+    page.goto(f"{url}/#/{screen}")
+    page.reload()
+    page.wait_for_selector(f"#screen[data-ready='{screen}']")
+    return user

@@ -75,6 +75,10 @@ def test_onboarding_from_account_to_a_test_notification(live_server, browser_con
     page.get_by_label("Password").fill("night shifts and strong tea")
     page.get_by_role("button", name="Create account").click()
 
+    # The recovery code, shown once.
+    page.wait_for_selector("h1:has-text('Your recovery code')")
+    page.get_by_role("button", name="I've saved it").click()
+
     # 2. Work and quiet hours.
     page.wait_for_selector("h1:has-text('Your days')")
     page.get_by_label("Sat").check()
@@ -84,6 +88,11 @@ def test_onboarding_from_account_to_a_test_notification(live_server, browser_con
     page.get_by_label("Until").fill("06:00")
     check_screen(page, "2-hours")
     page.get_by_role("button", name="Next").click()
+
+    # 2b. The work, in one tap (it can be skipped).
+    page.wait_for_selector("h1:has-text('What work do you do?')")
+    check_screen(page, "2b-work")
+    page.get_by_role("button", name="Nurse").click()
 
     # 3. Starter reminders from the presets.
     page.wait_for_selector("h1:has-text('Starter reminders')")
@@ -105,8 +114,9 @@ def test_onboarding_from_account_to_a_test_notification(live_server, browser_con
 
     message = wait_for_push(receiver, subscription)
     assert message.payload["web_push"] == 8030
-    [shown] = push_and_wait_for_notifications(browser_context, page, live_server.url,
-                                              json.dumps(message.payload))
+    [shown] = push_and_wait_for_notifications(
+        browser_context, page, live_server.url, json.dumps(message.payload)
+    )
     assert shown["title"] == message.payload["notification"]["title"]
 
     page.get_by_role("link", name="Done").click()
@@ -116,13 +126,19 @@ def test_onboarding_from_account_to_a_test_notification(live_server, browser_con
     with Session(live_server.app.extensions["tend.engine"]) as session:
         user = session.exec(select(User).where(User.email == "nurse.kim@example.org")).one()
         assert user.timezone == "America/Chicago"
-        assert (user.work_days, user.work_start, user.work_end) == ([0, 1, 2, 3, 4, 5],
-                                                                   "07:00", "19:30")
+        assert user.role == "nurse"
+        assert (user.work_days, user.work_start, user.work_end) == (
+            [0, 1, 2, 3, 4, 5],
+            "07:00",
+            "19:30",
+        )
         assert (user.quiet_start, user.quiet_end) == ("21:30", "06:00")
-        devices = session.exec(select(PushSubscription).where(
-            PushSubscription.user_id == user.id)).all()
+        devices = session.exec(
+            select(PushSubscription).where(PushSubscription.user_id == user.id)
+        ).all()
         assert [d.endpoint for d in devices] == [subscription.endpoint]
-        kinds = {r.kind for r in session.exec(select(Reminder).where(
-            Reminder.user_id == user.id)).all()}
+        kinds = {
+            r.kind for r in session.exec(select(Reminder).where(Reminder.user_id == user.id)).all()
+        }
         assert "break" in kinds
     assert page.errors == []

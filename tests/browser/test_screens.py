@@ -7,29 +7,41 @@ from sqlmodel import Session, select
 
 from server.accounts.models import User
 from server.checkins.models import CheckIn, CheckInAnswer, Moment
-from tests.browser.helpers import api, axe_findings, register, screenshot, wait_for_worker
+from tests.browser.helpers import (
+    api,
+    axe_findings,
+    check_in_once,
+    post_all,
+    register,
+    screenshot,
+    wait_for_worker,
+)
 
 SCREENS = ["today", "checkin", "reminders", "trends", "settings"]
-IPHONE_SAFARI = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 "
-                 "(KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1")
+IPHONE_SAFARI = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1"
+)
 
 
 def seed(page) -> None:
     """Give the screens something to show: reminders, time off, support, answers."""
-    for path, body in [
-        ("/api/reminders", {"kind": "checkin", "title": "Evening check-in",
-                            "schedule": {"type": "daily", "time": "18:30",
-                                         "days": [0, 1, 2, 3, 4]}}),
+    items = [
+        (
+            "/api/reminders",
+            {
+                "kind": "checkin",
+                "title": "Evening check-in",
+                "schedule": {"type": "daily", "time": "18:30", "days": [0, 1, 2, 3, 4]},
+            },
+        ),
         ("/api/timeoff", {"start": "2026-08-03", "end": "2026-08-14", "kind": "taken"}),
         ("/api/support/people", {"name": "Sam", "contact": "+1 555 0100"}),
         ("/api/support/activities", {"text": "A long walk by the river"}),
         ("/api/habits/presets/boundaries", {}),
-    ]:
-        answer = api(page, "POST", path, body)
-        assert answer["status"] == 201, (path, answer)
-    questions = api(page, "GET", "/api/checkins/next")["json"]["questions"]
-    answers = [{"question_id": q["id"], "value": q["scale"]["min"] + 1} for q in questions]
-    assert api(page, "POST", "/api/checkins", {"answers": answers})["status"] == 201
+    ]
+    post_all(page, items)
+    check_in_once(page)
 
 
 def open_screen(page, name: str) -> None:
@@ -66,7 +78,8 @@ def test_screens_fit_at_200_percent_zoom(signed_in):
     for name in SCREENS:
         open_screen(page, name)
         overflow = page.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at 200 % zoom"
     screenshot(page, "settings-zoom-200")
 
@@ -114,8 +127,11 @@ def test_follow_up_link_asks_about_its_domains_and_links_the_moment(live_server,
     page.wait_for_selector("h1:has-text('Thank you')")
     with Session(live_server.app.extensions["tend.engine"]) as session:
         latest = session.exec(select(CheckIn).order_by(CheckIn.id.desc())).first()
-        domains = set(session.exec(
-            select(CheckInAnswer.domain).where(CheckInAnswer.checkin_id == latest.id)).all())
+        domains = set(
+            session.exec(
+                select(CheckInAnswer.domain).where(CheckInAnswer.checkin_id == latest.id)
+            ).all()
+        )
     assert latest.moment_id == moment_id
     assert domains == {"sleep"}
 
@@ -130,11 +146,14 @@ def test_logging_a_hard_moment(live_server, signed_in):
     screenshot(page, "today-moment-form")
     assert axe_findings(page) == []
     page.get_by_role("button", name="Save").click()
-    page.wait_for_selector("text=Noted. Thank you")
+    page.wait_for_selector("text=Noted. That sounded hard.")
     with Session(live_server.app.extensions["tend.engine"]) as session:
         moment = session.exec(select(Moment)).one()
-    assert (moment.kind, moment.intensity, moment.note) == ("critical_incident", 4,
-                                                            "Long night on the ward")
+    assert (moment.kind, moment.intensity, moment.note) == (
+        "critical_incident",
+        4,
+        "Long night on the ward",
+    )
 
 
 def test_done_for_today_and_switching_a_program_off(signed_in):
@@ -143,10 +162,10 @@ def test_done_for_today_and_switching_a_program_off(signed_in):
     page.get_by_role("button", name="Done for today").click()
     page.wait_for_selector("text=Done for today. No more work nudges until tomorrow.")
     open_screen(page, "reminders")
-    assert page.get_by_role("heading", name="Time to stop for today").count() == 1
+    assert page.locator(".row-title", has_text="Time to stop for today").count() == 1
     page.get_by_role("button", name="Switch off work boundaries").click()
     page.wait_for_selector("text=Switched off.")
-    page.wait_for_selector("h3:has-text('Time to stop for today')", state="detached")
+    page.wait_for_selector(".row-title:has-text('Time to stop for today')", state="detached")
     kinds = {r["kind"] for r in api(page, "GET", "/api/reminders")["json"]["reminders"]}
     assert "boundary" not in kinds
 
@@ -163,7 +182,8 @@ def test_pause_until_tomorrow_and_resume(live_server, signed_in):
 
 
 def test_ios_safari_in_a_tab_gets_home_screen_steps_not_a_permission_button(
-        live_server, make_context):
+    live_server, make_context
+):
     context = make_context(user_agent=IPHONE_SAFARI, is_mobile=True, has_touch=True)
     page = context.pages[0] if context.pages else context.new_page()
     page.goto(live_server.url + "/")
@@ -180,11 +200,36 @@ def test_ios_safari_in_a_tab_gets_home_screen_steps_not_a_permission_button(
 def test_the_time_off_planner_reads_as_monthly_and_a_one_off_as_once(signed_in):
     page = signed_in
     assert api(page, "POST", "/api/habits/presets/timeoff", {})["status"] == 201
-    once = {"kind": "timeoff", "title": "Ask about leave",
-            "schedule": {"type": "once", "at": "2030-05-06T09:00:00+00:00"}}
+    once = {
+        "kind": "timeoff",
+        "title": "Ask about leave",
+        "schedule": {"type": "once", "at": "2030-05-06T09:00:00+00:00"},
+    }
     assert api(page, "POST", "/api/reminders", once)["status"] == 201
     open_screen(page, "reminders")
     planner = page.locator("li", has_text="Plan your next break").last
-    assert "Once a month while no time off is planned" in planner.inner_text()
+    assert "The first" in planner.inner_text()
+    assert "Monday of each month at" in planner.inner_text()
+    assert "while no time off is planned" in planner.inner_text()
+    screenshot(page, "reminders-monthly")
     own = page.locator("li", has_text="Ask about leave").last
     assert "Once, " in own.inner_text() and "a month" not in own.inner_text()
+
+
+def test_a_card_that_fails_to_load_says_so_instead_of_vanishing(signed_in):
+    """A 500 from one route is an honest card with a way to try again, not an empty space."""
+    page = signed_in
+
+    def fail(route):
+        route.fulfill(status=500, content_type="application/json", body='{"error": {}}')
+
+    page.route("**/api/timeoff", fail)
+    for name in ("today", "settings"):
+        open_screen(page, name)
+        card = page.locator("section.card", has_text="Time off").first
+        assert "didn't load just now" in card.inner_text(), name
+        assert card.get_by_role("button", name="Try again").is_visible()
+        screenshot(page, f"{name}-a-card-failed")
+    page.unroute("**/api/timeoff")
+    open_screen(page, "today")
+    assert "didn't load" not in page.locator("#screen").inner_text()

@@ -22,10 +22,13 @@ def test_first_load_of_root_is_at_most_100_kb(live_server, browser_context, page
     cdp = browser_context.new_cdp_session(page)
     transferred: dict[str, float] = {}
     urls: dict[str, str] = {}
-    cdp.on("Network.requestWillBeSent",
-           lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
-    cdp.on("Network.loadingFinished",
-           lambda e: transferred.__setitem__(e["requestId"], e["encodedDataLength"]))
+    cdp.on(
+        "Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"])
+    )
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: transferred.__setitem__(e["requestId"], e["encodedDataLength"]),
+    )
     cdp.send("Network.enable")
     page.goto(live_server.url + "/", wait_until="networkidle")
     page.wait_for_selector("h1")
@@ -34,11 +37,13 @@ def test_first_load_of_root_is_at_most_100_kb(live_server, browser_context, page
     page_bytes = sum(transferred.values())
     # The worker's precache requests are not the page's; the worker's own timeline has them.
     worker_bytes = service_worker(browser_context).evaluate(
-        "() => performance.getEntriesByType('resource')"
-        ".reduce((sum, e) => sum + e.transferSize, 0)")
+        "() => performance.getEntriesByType('resource').reduce((sum, e) => sum + e.transferSize, 0)"
+    )
     total = page_bytes + worker_bytes
-    print(f"\nfirst load of /: page {len(transferred)} requests {page_bytes / 1024:.1f} KB, "
-          f"worker precache {worker_bytes / 1024:.1f} KB, total {total / 1024:.1f} KB")
+    print(
+        f"\nfirst load of /: page {len(transferred)} requests {page_bytes / 1024:.1f} KB, "
+        f"worker precache {worker_bytes / 1024:.1f} KB, total {total / 1024:.1f} KB"
+    )
     for request_id, size in sorted(transferred.items(), key=lambda item: -item[1]):
         print(f"  {size / 1024:6.1f} KB  {urls.get(request_id, '?')}")
     assert worker_bytes > 0
@@ -46,12 +51,14 @@ def test_first_load_of_root_is_at_most_100_kb(live_server, browser_context, page
 
 
 def test_second_visit_is_served_by_the_worker_and_offline_reload_renders_the_shell(
-        live_server, browser_context, page):
+    live_server, browser_context, page
+):
     page.goto(live_server.url + "/")
     wait_for_worker(page)
     page.reload()
     from_worker = page.evaluate(
-        "() => performance.getEntriesByType('navigation')[0].workerStart > 0")
+        "() => performance.getEntriesByType('navigation')[0].workerStart > 0"
+    )
     assert from_worker
 
     browser_context.set_offline(True)

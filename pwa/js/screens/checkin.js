@@ -1,6 +1,8 @@
-// The micro check-in: one question at a time, one tap per answer, sent when done.
+// The micro check-in: one question at a time, one tap per answer, sent when done — or kept
+// in the outbox when the phone is offline, and sent (once) when it is back.
 
-import { get, post } from "../api.js";
+import { get } from "../api.js";
+import { send } from "../outbox.js";
 import { card, h, mount } from "../ui.js";
 
 /** The scale's choices as [{value, label}], whatever shape the labels come in. */
@@ -38,10 +40,12 @@ function questionView(question, index, total, onAnswer, onSkip) {
   ];
 }
 
-function thanks(sent) {
+function thanks(sent, queued = false) {
   return [h("h1", {}, sent ? "Thank you" : "All skipped"),
     h("p", {}, sent ? "That's all for now. Noticing is the first step." :
       "That's fine. Come back whenever you like."),
+    queued ? h("p", { class: "muted", role: "status" },
+      "You're offline, so your answers are kept on this phone. They'll be sent when you're connected.") : null,
     h("div", { class: "row" }, h("a", { class: "button", href: "#/today" }, "Back to today"),
       h("a", { class: "button secondary", href: "#/trends" }, "See trends"))];
 }
@@ -63,12 +67,16 @@ export async function render(_ctx, _args, params = new URLSearchParams()) {
     return;
   }
   const answers = [];
+  // Opened from a follow-up after a hard moment: help is one tap away, before any question.
+  const helpNow = Number.isInteger(momentId)
+    ? h("p", {}, h("a", { href: "#/now" }, "Need a moment first? Short exercises and people to reach"))
+    : null;
   const finish = async () => {
     if (!answers.length) { mount(...thanks(false)); return; }
     try {
       const body = Number.isInteger(momentId) ? { answers, moment_id: momentId } : { answers };
-      await post("/api/checkins", body);
-      mount(...thanks(true));
+      const result = await send("POST", "/api/checkins", body);
+      mount(...thanks(true, result.status === "queued"));
     } catch (error) {
       mount(h("h1", {}, "Not sent yet"), h("p", { role: "alert" }, error.message),
         h("button", { type: "button", onclick: finish }, "Try again"));
@@ -81,7 +89,7 @@ export async function render(_ctx, _args, params = new URLSearchParams()) {
       ...questionView(question, index, questions.length, (value) => {
         answers.push({ question_id: question.id, value });
         step(index + 1);
-      }, () => step(index + 1)));
+      }, () => step(index + 1)), helpNow);
   };
   step(0);
 }

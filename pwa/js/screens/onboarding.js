@@ -2,14 +2,15 @@
 
 import { getOptional, patch, post } from "../api.js";
 import { presetCard } from "../presets.js";
+import { rolePicker } from "../roles.js";
 import {
-  IOS_STEPS, currentEndpoint, enableNotifications, notificationState, sendTest,
+  DENIED_HELP, IOS_STEPS, UNSUPPORTED_HELP, currentEndpoint, enableNotifications,
+  explainPushError, notificationState, sendTest,
 } from "../push.js";
-import {
-  card, checkedDays, dayPicker, field, h, mount, onSubmit,
-} from "../ui.js";
+import { card, checkedDays, dayPicker, field, h, mount, onSubmit } from "../ui.js";
+import { adaptSignUp, showRecoveryCode } from "./account.js";
 
-const STEPS = ["account", "hours", "reminders", "notifications"];
+const STEPS = ["account", "hours", "work", "reminders", "notifications"];
 
 /** The browser's IANA time zone, e.g. "Europe/Berlin". */
 export function detectedTimeZone() {
@@ -31,6 +32,22 @@ function timeZoneInput(value) {
   return [field("Time zone", input, "Found from this device. Reminders follow it."), list];
 }
 
+/** The operator's privacy notice, when they set one, folded above "Create account". */
+async function addPrivacyNotice(form) {
+  const answer = await getOptional("/api/privacy-notice").catch((error) => error);
+  if (answer instanceof Error) {
+    form.querySelector("button[type=submit]").before(h("p", { class: "hint", role: "status" },
+      "This server's privacy notice didn't load. Reload to read it before you sign up."));
+    return;
+  }
+  if (!answer?.notice) return;
+  const kept = answer.retention_days
+    ? h("p", {}, `Check-ins, notes and hard moments are deleted after ${answer.retention_days} days.`) : null;
+  const notice = h("details", { class: "notice" }, h("summary", {}, "How this server treats your data"),
+    ...answer.notice.split(/\n\s*\n/).map((paragraph) => h("p", {}, paragraph)), kept);
+  form.querySelector("button[type=submit]").before(notice);
+}
+
 function accountStep(ctx) {
   const form = onSubmit(h("form", { novalidate: true },
     field("Email", h("input", { type: "email", name: "email", autocomplete: "email", required: true })),
@@ -39,12 +56,15 @@ function accountStep(ctx) {
     }), "At least 10 characters. A short sentence works well."),
     timeZoneInput(detectedTimeZone()),
     h("button", { type: "submit", class: "wide" }, "Create account")), async (data) => {
-    await post("/api/auth/register", {
+    const answer = await post("/api/auth/register", {
       email: data.get("email"), password: data.get("password"), timezone: data.get("timezone").trim(),
+      invite_code: data.get("invite_code") || undefined,
     });
     await ctx.sessionChanged();
-    ctx.go("start/hours");
+    showRecoveryCode(answer.recovery_code, () => ctx.go("start/hours"));
   });
+  adaptSignUp(form);
+  addPrivacyNotice(form);
   return [h("h1", {}, "Let's set you up"),
     h("p", {}, "It takes about two minutes. You can change everything later."),
     card(null, form),
@@ -81,8 +101,19 @@ function hoursStep(ctx) {
     h("p", {}, "So reminders fit around your work, and never wake you."),
     card(null, hoursForm(ctx.user, "Next", async (user) => {
       ctx.user = user;
-      ctx.go("start/reminders");
+      ctx.go("start/work");
     }))];
+}
+
+/** One tap: the person's work, so questions use its words. Skippable. */
+function workStep(ctx) {
+  return [h("h1", {}, "What work do you do?"),
+    h("p", {}, "So questions speak of patients, callers or sources rather than \u201cthe people you help\u201d."),
+    card(null, rolePicker(ctx.user.role, async (user) => {
+      ctx.user = user;
+      ctx.go("start/reminders");
+    })),
+    h("a", { class: "button wide secondary", href: "#/start/reminders" }, "Skip")];
 }
 
 async function remindersStep(ctx) {
@@ -122,11 +153,9 @@ async function notificationsStep() {
       h("p", {}, "On iPhone and iPad, notifications work once Tend is on your Home Screen."),
       h("ol", { class: "steps" }, IOS_STEPS.map((s) => h("li", {}, s)))));
   } else if (state === "unsupported") {
-    parts.push(card(null, h("p", {}, "This browser can't show notifications from Tend. " +
-      "You can still check in from the app.")));
+    parts.push(card(null, h("p", {}, UNSUPPORTED_HELP)));
   } else if (state === "denied") {
-    parts.push(card(null, h("p", {}, "Notifications are blocked for Tend in this browser. " +
-      "You can allow them in the site settings, then come back here.")));
+    parts.push(card(null, h("p", {}, DENIED_HELP)));
   } else {
     const enable = h("button", {
       type: "button", class: "wide", hidden: state === "granted",
@@ -139,11 +168,13 @@ async function notificationsStep() {
             testButton.hidden = false;
             finish.textContent = "Done";
             status.textContent = "Notifications are on for this device.";
+          } else if (result === "denied") {
+            status.textContent = DENIED_HELP;
           } else {
             status.textContent = "No problem. You can turn them on later in Settings.";
           }
         } catch (error) {
-          status.textContent = error.message || "That didn't work. Please try again.";
+          status.textContent = explainPushError(error);
         } finally { enable.disabled = false; }
       },
     }, "Turn on notifications");
@@ -158,7 +189,7 @@ export async function render(ctx, args) {
   let step = STEPS.includes(args[0]) ? args[0] : "account";
   if (step === "account" && ctx.user) step = "hours";
   if (step !== "account" && !ctx.user) step = "account";
-  const build = { account: accountStep, hours: hoursStep, reminders: remindersStep,
+  const build = { account: accountStep, hours: hoursStep, work: workStep, reminders: remindersStep,
     notifications: notificationsStep }[step];
   mount(progress(step), ...(await build(ctx)));
 }

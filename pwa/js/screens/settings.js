@@ -1,13 +1,20 @@
-// Settings: pause, devices, hours and budget, time off, support, your data, account.
+// Settings in five groups: you (account, work, country), your hours (time zone, hours, time
+// off), notifications (pause, devices), support, and privacy (your data).
 
-import { del, get, getOptional, patch, post } from "../api.js";
+import { del, get, patch, post } from "../api.js";
+import { deviceItem } from "../devices.js";
+import { healed } from "../heal.js";
 import {
-  IOS_STEPS, currentEndpoint, enableNotifications, notificationState,
+  DENIED_HELP, IOS_STEPS, UNSUPPORTED_HELP, currentEndpoint, enableNotifications,
+  explainPushError, notificationState,
 } from "../push.js";
-import {
-  busy, calendarDay, card, field, h, isoDate, isoWithOffset, mount, onSubmit, toast, when,
-} from "../ui.js";
+import { busy, calendarDay, card, failedCard, field, h, inBackground, isoDate, isoWithOffset, mount, onSubmit, toast, when } from "../ui.js";
+import { roleCard } from "../roles.js";
+import { yourAccountCard } from "./account.js";
 import { detectedTimeZone, hoursForm } from "./onboarding.js";
+import { countryCard } from "../country.js";
+import { passkeyCard } from "../passkeys.js";
+import { privacyCard } from "../privacy.js";
 
 /** When "pause until tomorrow" ends: tomorrow at the end of quiet hours (device time). */
 export function tomorrowMorning(user, now = new Date()) {
@@ -43,8 +50,9 @@ function pauseCard(ctx, refresh) {
 }
 
 async function devicesCard(refresh) {
-  const [answer, mine] = await Promise.all([get("/api/push/subscriptions").catch(() => null), currentEndpoint()]);
-  const devices = answer?.subscriptions || [];
+  await healed(); // a subscription being repaired right now shows up in the list
+  const [answer, mine] = await Promise.all([get("/api/push/subscriptions"), currentEndpoint()]);
+  const devices = answer.subscriptions;
   const state = notificationState();
   const status = h("p", { role: "status", class: "muted" });
   let action = null;
@@ -52,28 +60,19 @@ async function devicesCard(refresh) {
     action = [h("p", {}, "To get notifications on iPhone or iPad, add Tend to your Home Screen:"),
       h("ol", { class: "steps" }, IOS_STEPS.map((s) => h("li", {}, s)))];
   } else if (state === "denied") {
-    action = h("p", {}, "Notifications are blocked in this browser's site settings.");
-  } else if (state !== "unsupported" && !devices.some((d) => d.endpoint === mine)) {
+    action = h("p", {}, DENIED_HELP);
+  } else if (state === "unsupported") {
+    action = h("p", {}, UNSUPPORTED_HELP);
+  } else if (!devices.some((d) => d.endpoint === mine)) {
     const enable = h("button", { type: "button", onclick: () => busy(enable, async () => {
       const result = await enableNotifications();
-      status.textContent = result === "granted" ? "This device is on." : "Notifications stay off for now.";
+      if (result === "denied") status.textContent = DENIED_HELP;
+      else status.textContent = result === "granted" ? "This device is on." : "Notifications stay off for now.";
       if (result === "granted") refresh();
-    }) }, "Turn on notifications here");
+    }, (error) => { status.textContent = explainPushError(error); }) }, "Turn on notifications here");
     action = enable;
   }
-  const item = (device) => {
-    const remove = h("button", { type: "button", class: "quiet",
-      "aria-label": `Remove ${device.device_label || "device"}`,
-      onclick: () => busy(remove, async () => {
-        await del(`/api/push/subscriptions/${device.id}`);
-        toast("Removed.");
-        refresh();
-      }) }, "Remove");
-    return h("li", { class: "row spread" },
-      h("div", {}, h("strong", {}, device.device_label || "A device"),
-        device.endpoint === mine ? " (this one)" : "",
-        h("span", { class: "hint" }, `Added ${when(device.created_at)}`)), remove);
-  };
+  const item = (device) => deviceItem(device, mine, refresh);
   return card("Devices",
     devices.length ? h("ul", { class: "list" }, devices.map(item)) : h("p", {}, "No devices get notifications yet."),
     action, status);
@@ -97,16 +96,13 @@ function hoursCard(ctx, refresh) {
     ctx.user = user;
     toast("Saved.");
     refresh();
-  }), budget);
-}
-
-function entriesOf(answer) {
-  return answer?.timeoff || answer?.time_off || answer?.entries || answer?.items || [];
+  }), budget,
+  h("p", {}, ctx.user.schedule_mode === "shifts" ? "Reminders follow your shifts. " : "Work shifts? ",
+    h("a", { href: "#/shifts" }, ctx.user.schedule_mode === "shifts" ? "Your shifts" : "Set up shifts")));
 }
 
 async function timeOffCard(refresh) {
-  const answer = await getOptional("/api/timeoff").catch(() => null);
-  if (!answer) return null;
+  const answer = await get("/api/timeoff");
   const today = isoDate(new Date());
   const form = onSubmit(h("form", { novalidate: true },
     h("div", { class: "pair" },
@@ -126,7 +122,7 @@ async function timeOffCard(refresh) {
     return h("li", { class: "row spread" },
       h("span", {}, `${entry.kind === "planned" ? "Planned" : "Taken"}: ${calendarDay(entry.start)} to ${calendarDay(entry.end)}`), remove);
   };
-  const entries = entriesOf(answer);
+  const entries = answer.time_off;
   return h("section", { class: "card", id: "timeoff" }, h("h2", {}, "Time off"),
     h("p", { class: "hint" }, "Work reminders rest while you're away."),
     entries.length ? h("ul", { class: "list" }, entries.map(item)) : null, form);
@@ -134,10 +130,9 @@ async function timeOffCard(refresh) {
 
 async function supportCard(refresh) {
   const [people, activities] = await Promise.all([
-    getOptional("/api/support/people").catch(() => null),
-    getOptional("/api/support/activities").catch(() => null),
+    get("/api/support/people"),
+    get("/api/support/activities"),
   ]);
-  if (!people && !activities) return null;
   const removeButton = (label, path) => {
     const button = h("button", { type: "button", class: "quiet", "aria-label": `Remove ${label}`,
       onclick: () => busy(button, async () => { await del(path); refresh(); }) }, "Remove");
@@ -158,8 +153,8 @@ async function supportCard(refresh) {
     await post("/api/support/activities", { text: data.get("text").trim() });
     refresh();
   });
-  const peopleList = people?.people || [];
-  const activityList = activities?.activities || [];
+  const peopleList = people.people;
+  const activityList = activities.activities;
   return h("section", { class: "card", id: "support" }, h("h2", {}, "Support"),
     h("p", { class: "hint" }, "Shown to you when things look heavy. Only you see them."),
     h("h3", {}, "People who support you"),
@@ -181,32 +176,104 @@ function dataCard() {
       h("a", { class: "button secondary", href: "/api/export?format=csv", download: "tend-checkins.csv" }, "Check-ins (CSV)")));
 }
 
-function accountCard(ctx) {
+/** Sign out here, and delete the account (folded: it is rarely wanted and final). */
+function accountParts(ctx) {
   const signOut = h("button", { type: "button", class: "secondary", onclick: () => busy(signOut, async () => {
     await post("/api/auth/logout");
     await ctx.sessionChanged();
     ctx.go("welcome");
   }) }, "Sign out");
   const remove = onSubmit(h("form", { novalidate: true },
-    h("h3", {}, "Delete account"),
     h("p", {}, "This removes your account and every answer, reminder and note, for good."),
-    field("Your password", h("input", { type: "password", name: "password", autocomplete: "current-password", required: true })),
+    field("Password, to confirm", h("input", { type: "password", name: "password", autocomplete: "current-password", required: true })),
     h("button", { type: "submit", class: "danger" }, "Delete my account")), async (data) => {
     await del("/api/me", { password: data.get("password") });
     await ctx.sessionChanged();
     toast("Your account is deleted. Take care.");
     ctx.go("welcome");
   });
-  return card("Account", h("p", {}, `Signed in as ${ctx.user.email}.`), signOut, remove);
+  return {
+    top: [h("p", { class: "wrap" }, "Signed in as ", h("strong", {}, ctx.user.email), "."), signOut],
+    end: h("details", { class: "adjust" }, h("summary", {}, "Delete account"), remove),
+  };
 }
 
-/** Render settings; #/settings/<section> scrolls to that section. */
+/** "Your account": who is signed in, password, other sessions, recovery code, sign out, delete. */
+function accountCard(ctx) {
+  const { top, end } = accountParts(ctx);
+  const card = yourAccountCard(ctx);
+  card.querySelector("h2").after(...top);
+  card.append(end);
+  return card;
+}
+
+const DISMISSED_ZONE = "tend.zone_kept";
+
+/** When this device's time zone is not the saved one (travel, a rota abroad): offer to switch. */
+function zoneOffer(ctx, refresh) {
+  const here = detectedTimeZone();
+  const saved = ctx.user.timezone;
+  if (!here || here === saved || sessionStorage.getItem(DISMISSED_ZONE) === `${saved}>${here}`) return null;
+  const use = h("button", { type: "button", onclick: () => busy(use, async () => {
+    ctx.user = (await patch("/api/me", { timezone: here })).user;
+    toast(`Tend now uses ${here} time.`);
+    refresh();
+  }) }, `Use ${here}`);
+  const keep = h("button", { type: "button", class: "secondary", onclick: () => {
+    sessionStorage.setItem(DISMISSED_ZONE, `${saved}>${here}`);
+    refresh();
+  } }, `Keep ${saved}`);
+  return h("section", { class: "card warm", id: "zone" }, h("h2", {}, "Different time zone?"),
+    h("p", { class: "wrap" }, `This device is on ${here} time; Tend times your reminders in ${saved}. ` +
+      "Switch if you have moved or are working abroad for a while."),
+    h("div", { class: "row" }, use, keep));
+}
+
+// Ids carry "group-" so they never meet a card's own id (#support, #privacy).
+const GROUPS = [
+  ["group-you", "You"], ["group-hours", "Your hours"], ["group-notifications", "Notifications"],
+  ["group-support", "Support"], ["group-privacy", "Privacy"],
+];
+
+/** A titled group of cards. */
+function group(id, ...cards) {
+  const title = GROUPS.find(([key]) => key === id)[1];
+  return h("div", { class: "group", id, role: "region", "aria-labelledby": `${id}-title` },
+    h("h2", { class: "group-title", id: `${id}-title` }, title), ...cards);
+}
+
+/** Links to each group, so a long page is one tap from any part. */
+function groupLinks() {
+  return h("nav", { class: "group-links", "aria-label": "Settings groups" },
+    h("ul", {}, GROUPS.map(([id, title]) => h("li", {}, h("a", { href: `#/settings/${id}` }, title)))));
+}
+
+/** Render settings; #/settings/<section> scrolls to that section; changes keep the scroll. */
 export async function render(ctx, args = []) {
-  const refresh = () => render(ctx, []);
-  const [devices, timeoff, support] = await Promise.all([
-    devicesCard(refresh), timeOffCard(refresh), supportCard(refresh),
+  const refresh = async () => {
+    const top = window.scrollY;
+    await render(ctx, []);
+    window.scrollTo(0, top);
+  };
+  const [devices, timeoff, support, country, privacy, passkeys] = await Promise.all([
+    devicesCard(refresh).catch((error) => failedCard("Your devices", error)),
+    timeOffCard(refresh).catch((error) => failedCard("Time off", error)),
+    supportCard(refresh).catch((error) => failedCard("Support", error)),
+    countryCard(ctx),
+    privacyCard(ctx, refresh).catch((error) => failedCard("Privacy", error)),
+    passkeyCard(refresh).catch((error) => failedCard("Passkeys", error)),
   ]);
-  mount(h("h1", {}, "Settings"), pauseCard(ctx, refresh), devices, hoursCard(ctx, refresh),
-    timeoff, support, dataCard(), accountCard(ctx));
+  const version = h("p", { class: "muted" });
+  mount(h("h1", {}, "Settings"), zoneOffer(ctx, refresh), groupLinks(),
+    group("group-you", accountCard(ctx), roleCard(ctx), country),
+    group("group-hours", hoursCard(ctx, refresh), timeoff),
+    group("group-notifications", pauseCard(ctx, refresh), devices),
+    group("group-support", support),
+    group("group-privacy", privacy, passkeys, dataCard()),
+    version);
+  // The running version, for telling whoever runs this Tend what you see; never in the way.
+  inBackground(fetch("/readyz").then((r) => r.json()).then((ready) => {
+    if (ready.version) version.textContent = `Tend ${ready.version}`;
+  }));
   if (args[0]) document.getElementById(args[0])?.scrollIntoView();
 }

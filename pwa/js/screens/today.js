@@ -1,8 +1,11 @@
 // Today: the check-in card, the time-off clock, the next reminder, and a quiet way to
 // note a hard moment so Tend can check in afterwards.
 
-import { get, getOptional, post } from "../api.js";
-import { card, field, h, mount, onSubmit, toast, when } from "../ui.js";
+import { get, post } from "../api.js";
+import { removedDevicesNote } from "../devices.js";
+import { card, clockTime, failedCard, field, h, inBackground, isoDate, mount, onSubmit, when } from "../ui.js";
+import { LAST_MOMENT } from "./now.js";
+import { shiftCard } from "./shifts.js";
 
 const MOMENT_KINDS = [
   ["distressing_disclosure", "Someone shared something distressing"],
@@ -26,10 +29,25 @@ function pausedNote(user) {
     h("a", { href: "#/settings" }, "Change")));
 }
 
-function checkinCard() {
+/** A check-in invitation, or — once one is done today — a calm note that it is. */
+function checkinCard(latestToday) {
+  if (latestToday) {
+    const at = clockTime(new Date(latestToday.created_at));
+    const section = card("Checked in today",
+      h("p", {}, `You checked in at ${at}. That's enough for today; nothing more is needed.`),
+      h("a", { class: "tap-link", href: "#/checkin" }, "Check in again anyway"));
+    section.id = "checked-in";
+    return section;
+  }
   return card("A quick check-in",
     h("p", {}, "One to three questions. About a minute."),
     h("a", { class: "button", href: "#/checkin" }, "Check in now"));
+}
+
+/** The newest check-in of the device's today, or null. */
+async function checkedInToday() {
+  const answer = await get(`/api/checkins?since=${isoDate(new Date())}&limit=1`);
+  return answer.checkins?.[0] || null;
 }
 
 /** The time-off clock: days since real time off, and the countdown to planned time off. */
@@ -109,10 +127,10 @@ export function momentForm(onDone) {
       h("button", { type: "button", class: "quiet", onclick: () => onDone(false) }, "Cancel")));
   return onSubmit(form, async (data) => {
     const note = (data.get("note") || "").trim();
-    await post("/api/moments", {
+    const answer = await post("/api/moments", {
       kind: data.get("kind"), intensity: Number(data.get("intensity")), ...(note ? { note } : {}),
     });
-    onDone(true);
+    onDone(true, answer?.moment);
   });
 }
 
@@ -122,14 +140,19 @@ function momentCard() {
     "Log a hard moment");
   const section = card("Hard moments",
     h("p", {}, "After a hard call or session, note it here. Tend will check in gently later."),
-    open, slot);
+    open, slot, h("p", {}, h("a", { href: "#/moments" }, "Your hard moments")));
   open.addEventListener("click", () => {
     open.hidden = true;
-    slot.replaceChildren(momentForm((saved) => {
+    slot.replaceChildren(momentForm((saved, moment) => {
+      if (saved) {
+        // A short screen instead of a toast: what might help now, and when Tend checks back.
+        sessionStorage.setItem(LAST_MOMENT, JSON.stringify(moment || null));
+        location.hash = "#/now/after";
+        return;
+      }
       slot.replaceChildren();
       open.hidden = false;
       open.focus();
-      if (saved) toast("Noted. Thank you for taking a moment for it.");
     }));
     slot.querySelector("input")?.focus();
   });
@@ -138,17 +161,25 @@ function momentCard() {
 
 /** Render the Today screen. */
 export async function render(ctx) {
-  const [reminders, timeoff] = await Promise.all([
-    get("/api/reminders").then((a) => a.reminders).catch(() => null),
-    getOptional("/api/timeoff").catch(() => null),
+  const [reminders, timeoff, shifts, removedDevices, latestToday] = await Promise.all([
+    get("/api/reminders").then((a) => a.reminders).catch((error) => error),
+    get("/api/timeoff").catch((error) => error),
+    shiftCard().catch((error) => failedCard("Your shifts", error)),
+    inBackground(removedDevicesNote()), // a one-time note: missing it once is harmless
+    inBackground(checkedInToday()), // unknown: the invitation is the safe default
   ]);
   mount(
     h("h1", {}, greeting()),
+    removedDevices,
     pausedNote(ctx.user),
-    checkinCard(),
-    nextReminderCard(reminders),
-    timeOffCard(timeoff),
-    dayDoneCard(reminders),
+    checkinCard(latestToday),
+    shifts,
+    reminders instanceof Error ? failedCard("Next reminder", reminders) : nextReminderCard(reminders),
+    timeoff instanceof Error ? failedCard("Time off", timeoff) : timeOffCard(timeoff),
+    reminders instanceof Error ? null : dayDoneCard(reminders),
     momentCard(),
+    card("Learn and look back",
+      h("p", {}, h("a", { href: "#/learn" }, "Short reads on this work and what helps")),
+      h("p", {}, h("a", { href: "#/reflect" }, "Your monthly look back"))),
   );
 }

@@ -4,24 +4,36 @@
 import { get } from "../api.js";
 import { weeklyChart } from "../charts.js";
 import { card, h, mount } from "../ui.js";
+import { lineItem, personItem, splitLines } from "./now.js";
+import { signalLinks } from "./learn.js";
 
 const TREND_WORDS = {
   rising: "more strain lately",
   easing: "easing lately",
   steady: "steady",
-  not_enough_data: "a trend needs a few weeks of answers",
+  not_enough_data: "no trend yet",
 };
+// A topic whose title reads better when higher ("Making a difference") says it the other way.
+const UPWARD_WORDS = { rising: "lower lately", easing: "higher lately", steady: "steady" };
+const DOWNWARD_WORDS = { rising: "more lately", easing: "less lately", steady: "steady" };
+// Said once on the screen, not after every topic.
+const NEEDS_WEEKS = "A trend needs a few weeks of answers.";
 
-/** A trend in words, e.g. "more strain lately (+12)". */
+/** A trend in words, e.g. "more strain lately"; the points behind it are not shown. */
 export function trendText(trend) {
   if (!trend) return TREND_WORDS.not_enough_data;
-  const words = TREND_WORDS[trend.direction] || trend.direction;
-  if (typeof trend.change === "number" && trend.direction !== "not_enough_data") {
-    const sign = trend.change > 0 ? "+" : "";
-    return `${words} (${sign}${Math.round(trend.change)})`;
-  }
-  return words;
+  return TREND_WORDS[trend.direction] || trend.direction;
 }
+
+/** A topic's trend in the words of its own title ("higher lately" for Making a difference). */
+export function topicTrendText(domain) {
+  const direction = domain.trend_4w?.direction;
+  const words = domain.higher_is_better ? UPWARD_WORDS : DOWNWARD_WORDS;
+  return words[direction] || TREND_WORDS.not_enough_data;
+}
+
+/** Whether a topic's recent move is the harder way (more strain), whichever way it reads. */
+const harder = (domain) => domain.trend_4w?.direction === "rising";
 
 const scores = (weekly = []) => weekly.map((w) => (w.score === null || w.score === undefined ? null : w.score));
 const hasData = (weekly = []) => weekly.some((w) => w.score !== null && w.score !== undefined);
@@ -33,29 +45,10 @@ function weekLabels(weeks = []) {
   });
 }
 
-function signalCard(signal) {
-  const section = card(signal.title, h("p", {}, signal.text));
+function signalCard(signal, links = {}) {
+  const section = card(signal.title, h("p", {}, signal.text), links[signal.id] || null);
   if (signal.level === "moderate" || signal.level === "high") section.classList.add("warm");
   return section;
-}
-
-function contactLine(person) {
-  return h("li", {}, h("strong", {}, person.name), person.contact ? ` \u2013 ${person.contact}` : "",
-    person.note ? h("span", { class: "hint" }, person.note) : null);
-}
-
-/** A number as a link the phone can dial or text straight away. */
-function reachLink(scheme, verb, number) {
-  return h("a", { class: "reach", href: `${scheme}:${number.replace(/[^0-9+]/g, "")}` }, `${verb} ${number}`);
-}
-
-function crisisLine(line) {
-  const reach = [line.phone && reachLink("tel", "Call", line.phone), line.text && reachLink("sms", "Text", line.text)]
-    .filter(Boolean);
-  return h("li", {}, h("strong", {}, line.name), line.country ? ` (${line.country})` : "",
-    reach.length ? h("span", { class: "reach-row" }, reach) : null,
-    line.url ? h("span", { class: "hint" }, h("a", { class: "reach", href: line.url, rel: "noopener noreferrer", target: "_blank" }, line.url.replace(/^https?:\/\//, ""))) : null,
-    line.note ? h("span", { class: "hint" }, line.note) : null);
 }
 
 /** The support block: the user's people and restoring activities, and crisis lines. */
@@ -63,13 +56,19 @@ export function supportCard(support) {
   if (!support) return null;
   const people = support.people || [];
   const activities = support.activities || [];
-  const lines = support.crisis_lines || [];
+  // The server lists the user's country's line first: one shown, the rest one tap away.
+  const [first, rest] = splitLines(support.crisis_lines || [], support.crisis_lines?.[0]?.country);
+  const resources = support.resources || [];
   const section = card("Support", h("p", {}, support.message || "It might help to reach out."),
-    people.length ? [h("h3", {}, "Your people"), h("ul", { class: "list" }, people.map(contactLine))]
+    resources.length ? [h("h3", {}, "Support at work"), h("ul", { class: "list" }, resources.map((r) => lineItem(r)))] : null,
+    people.length ? [h("h3", {}, "Your people"), h("ul", { class: "list" }, people.map(personItem))]
       : h("p", {}, h("a", { href: "#/settings/support" }, "Add people who support you")),
     activities.length ? [h("h3", {}, "What restores you"),
       h("ul", { class: "list" }, activities.map((a) => h("li", {}, a.text || String(a))))] : null,
-    lines.length ? [h("h3", {}, "Talk to someone now"), h("ul", { class: "list" }, lines.map(crisisLine))] : null);
+    first ? [h("h3", {}, "Talk to someone now"), h("ul", { class: "list" }, lineItem(first)),
+      rest.length ? h("details", { class: "adjust" }, h("summary", {}, "Lines in other countries"),
+        h("ul", { class: "list" }, rest.map((line) => lineItem(line)))) : null] : null,
+    h("p", {}, h("a", { href: "#/now" }, "Need a moment? Short exercises to try now")));
   section.classList.add("warm");
   return section;
 }
@@ -89,36 +88,65 @@ export function habitsCard(habits) {
     h("ul", { class: "list" }, part.items.map((text) => h("li", {}, text)))]));
 }
 
-function domainItem(domain, labels) {
-  const latest = [...(domain.weekly || [])].reverse().find((w) => w.score !== null && w.score !== undefined);
-  const summary = `${domain.title}: ${trendText(domain.trend_4w)}` +
-    (latest ? `, latest week ${Math.round(latest.score)} of 100.` : ".");
-  // Title and trend one under the other, so every topic reads the same at any width.
-  return h("li", {}, h("h3", {}, domain.title),
-    h("p", { class: domain.trend_4w?.direction === "rising" ? "trend-up" : "muted" }, trendText(domain.trend_4w)),
-  weeklyChart(scores(domain.weekly), labels, summary, { height: 56, compact: true }));
+/** The weekly values as drawn: strain, or 100 - strain for a topic that reads better higher. */
+function topicValues(domain) {
+  return scores(domain.weekly).map((v) => (v === null || !domain.higher_is_better ? v : 100 - v));
 }
 
-/** Render the trends screen from GET /api/insights. */
+function topicMeaning(domain) {
+  return domain.higher_is_better
+    ? "Higher is better: the line rises when your answers say there was more of this."
+    : "Higher is harder: the line rises when your answers say there was more of this.";
+}
+
+function domainItem(domain, labels) {
+  const trend = topicTrendText(domain);
+  const summary = `${domain.title}, week by week: ${trend}. ${topicMeaning(domain)}`;
+  // Title and trend one under the other, so every topic reads the same at any width.
+  return h("li", {}, h("h3", {}, domain.title),
+    h("p", { class: harder(domain) ? "trend-up" : "muted" }, `${trend[0].toUpperCase()}${trend.slice(1)}. ${topicMeaning(domain)}`),
+    weeklyChart(topicValues(domain), labels, summary, { height: 56, compact: true }));
+}
+
+/** One line for every topic that has no trend yet, instead of one empty chart each. */
+function waitingTopics(domains) {
+  if (!domains.length) return null;
+  return h("p", { class: "muted", id: "topics-waiting" },
+    `No trend yet for ${domains.map((d) => d.title).join(", ")}: a few more weeks of answers will show one.`);
+}
+
+/** Render the trends screen from GET /api/insights: the overall line first, then the rest. */
 export async function render() {
-  const data = await get("/api/insights");
+  const [data, links] = await Promise.all([get("/api/insights"), signalLinks()]);
   const labels = weekLabels(data.weeks);
   const overall = data.overall || {};
   const domains = Object.values(data.domains || {});
-  const withData = domains.filter((d) => hasData(d.weekly));
-  const overallSummary = `Overall strain by week, 0 to 100: ${trendText(overall.trend_4w)} over four weeks, ` +
-    `${trendText(overall.trend_12w)} over twelve.`;
+  const known = (d) => hasData(d.weekly) && d.trend_4w?.direction && d.trend_4w.direction !== "not_enough_data";
+  const withTrend = domains.filter(known);
+  const waitingOnes = domains.filter((d) => !known(d));
+  const overallSummary = `Overall strain by week: ${trendText(overall.trend_4w)} over four weeks, ` +
+    `${trendText(overall.trend_12w)} over twelve. Higher means more strain.`;
+  const waiting = data.waiting || (overall.trend_4w?.direction === "not_enough_data" ? NEEDS_WEEKS : null);
   mount(
     h("h1", {}, "Trends"),
-    supportCard(data.support),
     card("Overall",
-      h("p", { class: "muted" }, "Higher means more strain. Four weeks: ", trendText(overall.trend_4w),
-        ". Twelve weeks: ", trendText(overall.trend_12w), "."),
+      h("p", {}, "How heavy things have felt, week by week, from all your answers. ",
+        "Higher means more strain; a falling line means easing."),
       hasData(overall.weekly) ? weeklyChart(scores(overall.weekly), labels, overallSummary)
-        : h("p", {}, "A few check-ins and a line will appear here.")),
-    (data.signals || []).map(signalCard),
+        : h("p", {}, "A few check-ins and a line will appear here."),
+      h("p", { class: "muted" }, "Last four weeks: ", trendText(overall.trend_4w),
+        ". Last twelve weeks: ", trendText(overall.trend_12w), ".")),
+    waiting ? h("p", { class: "muted", id: "trends-waiting" }, waiting) : null,
+    supportCard(data.support),
+    // A signal that is not known yet only repeats the sentence above: left out.
+    (data.signals || []).filter((signal) => signal.level !== "unknown")
+      .map((signal) => signalCard(signal, links)),
     habitsCard(data.habits),
-    withData.length ? card("By topic", h("ul", { class: "list" }, withData.map((d) => domainItem(d, labels)))) : null,
+    withTrend.length || waitingOnes.length
+      ? card("By topic",
+        withTrend.length ? h("ul", { class: "list" }, withTrend.map((d) => domainItem(d, labels))) : null,
+        waitingTopics(waitingOnes))
+      : null,
     h("p", { class: "muted" }, "These are your own answers, not a diagnosis. Patterns over weeks say more than any single day."),
   );
 }

@@ -1,7 +1,8 @@
 // Welcome: what Tend is, in two lines, a way to start, and sign-in for returning people.
 
 import { post } from "../api.js";
-import { card, field, h, mount, onSubmit } from "../ui.js";
+import { passkeysWork, signInWithPasskey } from "../passkeys.js";
+import { busy, card, field, h, mount, onSubmit, showError } from "../ui.js";
 
 /** Render the welcome and sign-in screen. */
 export function render(ctx) {
@@ -15,12 +16,22 @@ export function render(ctx) {
     await ctx.sessionChanged();
     ctx.go("today");
   });
+  const withPasskey = passkeysWork() ? h("button", {
+    type: "button", class: "secondary wide", onclick: () => busy(withPasskey, async () => {
+      await signInWithPasskey();
+      await ctx.sessionChanged();
+      ctx.go("today");
+    }, (error) => showError(form, error)),
+  }, "Sign in with a passkey") : null;
   mount(
     h("h1", {}, "Welcome to Tend"),
     h("p", {}, "Small check-ins and gentle reminders for people who care for others. " +
       "A minute a day to notice how the work is sitting with you."),
     h("a", { class: "button wide", href: "#/start" }, "Get started"),
-    card("Already have an account?", form),
+    h("p", {}, h("a", { href: "#/now" }, "Need a moment now? Breathing, grounding and people to call, no account needed")),
+    card("Already have an account?", form, withPasskey && h("p", { class: "or-passkey" }, withPasskey),
+      h("p", {}, h("a", { href: "#/forgot", class: "tap-link" }, "Forgot your password?"))),
+    h("p", {}, h("a", { href: "#/learn" }, "Short reads on how this work affects people")),
     h("p", { class: "muted" }, "Tend is a companion, not a diagnosis. Your answers stay on " +
       "this server and you can export or delete them at any time."),
   );

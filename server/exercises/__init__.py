@@ -1,0 +1,1 @@
+"""Exercises feature: short guided exercises and how the user felt after them."""

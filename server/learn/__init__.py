@@ -1,0 +1,1 @@
+"""Learn: short cards about how helping work affects people, readable offline."""

@@ -1,0 +1,1 @@
+"""For the people who run Tend: readiness, the schedulers' heartbeat, metrics and logs."""

@@ -1,0 +1,1 @@
+"""Privacy in the hand: discreet notifications, the app lock and retention."""

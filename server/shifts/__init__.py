@@ -1,0 +1,1 @@
+"""Shifts: working hours that follow a roster instead of one weekly pattern."""
