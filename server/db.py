@@ -7,6 +7,7 @@ SQLite is the default (a file in ``instance/``); PostgreSQL is used when
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -18,6 +19,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Session, create_engine
+
+log = logging.getLogger("tend.db")
 
 
 def utcnow() -> datetime:
@@ -85,7 +88,14 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
-WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+# Statements that take SQLite's write lock: the writes themselves, and a BEGIN that
+# takes the lock up front (the scheduler's claims begin with BEGIN IMMEDIATE).
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "BEGIN IMMEDIATE", "BEGIN EXCLUSIVE")
+
+
+def takes_write_lock(statement: str) -> bool:
+    """Whether ``statement`` takes SQLite's write lock when it runs."""
+    return " ".join(statement[:40].split()).upper().startswith(WRITES)
 
 
 class WriterQueue:
@@ -96,9 +106,14 @@ class WriterQueue:
     than the queue in front of them (POST /api/checkins had a p99 near one second at
     50 clients). Here a connection takes this process's lock at its first write and
     gives it back when its transaction ends, so the next writer starts the moment the
-    last one commits. The lock is only a fairer queue: after ``patience`` seconds a
-    writer goes on without it and SQLite's own locking (and busy timeout) still rules,
-    so a lock somehow never given back costs speed, never correctness.
+    last one commits. The turn is always taken before SQLite's lock, never while holding
+    it: a ``BEGIN IMMEDIATE`` takes the turn too, or it could hold SQLite's lock while
+    waiting for the turn that a deferred writer holds while waiting for SQLite's lock
+    (each stalled until ``patience`` ran out).
+
+    The lock is only a fairer queue: after ``patience`` seconds a writer goes on
+    without it and SQLite's own locking (and busy timeout) still rules, so a lock
+    somehow never given back costs speed, never correctness.
     """
 
     KEY = "tend_writer"
@@ -117,8 +132,12 @@ class WriterQueue:
         event.listen(engine.pool, "invalidate", self._invalidated)
 
     def _before_execute(self, conn, _cursor, statement, *_args) -> None:
-        if conn.info.get(self.KEY) is None and statement.lstrip()[:7].upper().startswith(WRITES):
-            conn.info[self.KEY] = self.lock.acquire(timeout=self.patience)
+        if conn.info.get(self.KEY) is None and takes_write_lock(statement):
+            got_turn = self.lock.acquire(timeout=self.patience)
+            if not got_turn:
+                # Should never happen; if it does, say so rather than slow down silently.
+                log.warning("waited %.0fs for the write turn; writing without it", self.patience)
+            conn.info[self.KEY] = got_turn
 
     def _transaction_ended(self, conn) -> None:
         self._give_back(conn.info)
