@@ -16,6 +16,7 @@ import secrets
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -48,6 +49,11 @@ class Worker:
     _done: threading.Event = field(default_factory=threading.Event, repr=False)
     # Held while a tick runs, so shutdown can wait for it before closing the sender.
     busy: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Whether a tick may leave its last few slow deliveries to a thread (the scheduler
+    # job does; a direct ``run_tick`` waits for everything, as tests expect).
+    background_stragglers: bool = False
+    _background: set[threading.Thread] = field(default_factory=set, repr=False)
+    _background_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def lease_end(self, now: datetime) -> datetime:
         """Until when a claim made or renewed at ``now`` is held."""
@@ -64,11 +70,39 @@ class Worker:
         """Whether a stop was requested: claim nothing new."""
         return self._stop_requested.is_set()
 
+    def in_background(self, work: Callable[[], None]) -> threading.Thread:
+        """Run ``work`` on its own thread; ``wait_until_idle`` waits for it too."""
+
+        def run_and_forget() -> None:
+            try:
+                work()
+            finally:
+                with self._background_lock:
+                    self._background.discard(threading.current_thread())
+
+        thread = threading.Thread(target=run_and_forget, name="tend-stragglers", daemon=True)
+        with self._background_lock:
+            self._background.add(thread)
+        thread.start()
+        return thread
+
+    def background_count(self) -> int:
+        """How many background finishers are still running."""
+        with self._background_lock:
+            return len(self._background)
+
     def wait_until_idle(self) -> bool:
-        """After a stop request: wait (bounded) for the running tick; stop renewing leases."""
+        """After a stop request: wait (bounded) for the running tick and any background
+        finishers; then stop renewing leases."""
+        deadline = time.monotonic() + self.grace + 5
         idle = self.busy.acquire(timeout=self.grace + 5)
         if idle:
             self.busy.release()
+        with self._background_lock:
+            running = list(self._background)
+        for thread in running:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        idle = idle and not any(thread.is_alive() for thread in running)
         self._done.set()
         return idle
 

@@ -77,7 +77,12 @@ def add_dispatch_job(
     seconds: float = TICK_SECONDS,
     batch: int = DEFAULT_BATCH,
 ) -> None:
-    """Schedule the tick: never two at once, missed runs collapse into one."""
+    """Schedule the tick: never two at once, missed runs collapse into one.
+
+    A tick of the job leaves a hanging push service's last few deliveries to a
+    background thread, so the next tick starts on time.
+    """
+    worker_of(app).background_stragglers = True
     scheduler.add_job(
         tick,
         "interval",

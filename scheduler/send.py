@@ -4,7 +4,9 @@ A batch's messages go out together, without retries in place; each delivery's
 result is recorded as soon as all its devices have answered, in small groups,
 while slower messages are still in flight. So a crash loses at most the last
 fraction of a second of outcomes, and one push service that hangs or asks for
-patience holds up nobody else.
+patience holds up nobody else. When a batch is down to a few deliveries waiting on
+hanging push services, the scheduler's tick leaves them to a background thread
+(``InFlight``) so the next tick starts on time.
 
 A delivery no device accepted, where some device's push service asked us to wait
 (429, 5xx, a timeout), becomes ``retrying`` with a ``next_attempt_at`` instead of
@@ -18,6 +20,7 @@ from __future__ import annotations
 import logging
 import queue
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -42,6 +45,10 @@ RECORD_GROUP = 50
 RECORD_EVERY = 0.25
 # How long unwritable outcomes (the database is away) are kept trying, at most.
 RECORD_PATIENCE = 120.0
+# A batch with at most this many deliveries unanswered, and no answer for this many
+# seconds, is waiting on hanging push services: the tick leaves them to a thread.
+STRAGGLERS = 8
+STRAGGLER_QUIET = 2.0
 
 
 @dataclass
@@ -211,6 +218,72 @@ class Recorder:
         )
 
 
+@dataclass
+class InFlight:
+    """One batch's messages on their way, and the recorder their outcomes go to."""
+
+    recorder: Recorder
+    arrivals: queue.SimpleQueue
+    future: Future
+    last_arrival: float = field(default_factory=time.monotonic)
+
+    def settled(self) -> bool:
+        """Whether every message has an outcome and every outcome was taken."""
+        return self.future.done() and self.arrivals.empty()
+
+    def pump(self, wait: float) -> None:
+        """Take the outcomes that arrived (waiting up to ``wait`` for one); write if due."""
+        try:
+            self.recorder.add(self.arrivals.get(timeout=wait))
+            self.last_arrival = time.monotonic()
+            while not self.arrivals.empty():
+                self.recorder.add(self.arrivals.get())
+        except queue.Empty:
+            pass
+        self.recorder.write_if_due()
+
+    def unanswered(self) -> int:
+        """Deliveries still waiting for at least one device's answer."""
+        recorder = self.recorder
+        return len(recorder.prepared) - len(recorder.statuses) - len(recorder.ready)
+
+    def straggling(self) -> bool:
+        """Only a few deliveries are left and nothing has answered for a while.
+
+        That is one or two push services hanging (up to the read timeout), not a
+        batch still on its way: the rest is finished in the background so the next
+        tick, and everyone due in it, does not wait for them.
+        """
+        left = self.unanswered()
+        return 0 < left <= STRAGGLERS and time.monotonic() - self.last_arrival >= STRAGGLER_QUIET
+
+    def run(self, worker: Worker) -> None:
+        """Take outcomes until all arrived or the grace period of a stop is over."""
+        while not self.settled():
+            if worker.out_of_time():
+                self.future.cancel()
+                return
+            self.pump(RECORD_EVERY / 2)
+
+    def close(self, engine: Engine, worker: Worker) -> list[DeliveryStatus]:
+        """Write what is left (patiently) and hand back what never got an answer."""
+        recorder = self.recorder
+        while not self.arrivals.empty():
+            recorder.add(self.arrivals.get())
+        while not recorder.write():
+            if worker.out_of_time() or recorder.out_of_patience():
+                break
+            time.sleep(RECORD_EVERY * 2)
+        unfinished = [i for i in recorder.prepared if i not in recorder.statuses]
+        if unfinished:
+            try:
+                handed = hand_back(engine, worker, unfinished, utcnow())
+            except DBAPIError:
+                handed = 0  # the database is away: the lease lapses by itself
+            log.warning("handed back %s of %s unsent deliveries", handed, len(unfinished))
+        return list(recorder.statuses.values())
+
+
 def send_batch(
     app: Flask, engine: Engine, worker: Worker, prepared: list[Prepared]
 ) -> list[DeliveryStatus]:
@@ -218,32 +291,34 @@ def send_batch(
 
     On a requested stop the batch gets until the end of the grace period; what has
     not been answered by then is handed back unsent (still claimed, lease ended),
-    never marked failed.
+    never marked failed. When the worker finishes stragglers in the background (the
+    scheduler's own tick), the last few slow deliveries are left to a thread and
+    only what has been recorded so far is returned.
     """
     recorder = Recorder(engine, worker, {item.claimed.delivery_id: item for item in prepared})
     arrivals: queue.SimpleQueue[PushOutcome] = queue.SimpleQueue()
     messages = [message for item in prepared for message in item.messages]
     future = sender_for(app).submit_many(messages, retry=False, on_outcome=arrivals.put)
-    while not future.done() or not arrivals.empty():
+    flight = InFlight(recorder, arrivals, future)
+    while not flight.settled():
         if worker.out_of_time():
             future.cancel()
             break
+        if worker.background_stragglers and not worker.stopping and flight.straggling():
+            recorder.write()
+            so_far = list(recorder.statuses.values())
+            worker.in_background(lambda: finish_in_background(app, engine, worker, flight))
+            log.info("slow deliveries left to finish in the background: %s", flight.unanswered())
+            return so_far
+        flight.pump(RECORD_EVERY / 2)
+    return flight.close(engine, worker)
+
+
+def finish_in_background(app: Flask, engine: Engine, worker: Worker, flight: InFlight) -> None:
+    """A straggling batch's last outcomes, recorded as they come (or handed back on a stop)."""
+    with app.app_context():
         try:
-            recorder.add(arrivals.get(timeout=RECORD_EVERY / 2))
-        except queue.Empty:
-            pass
-        recorder.write_if_due()
-    while not arrivals.empty():
-        recorder.add(arrivals.get())
-    while not recorder.write():
-        if worker.out_of_time() or recorder.out_of_patience():
-            break
-        time.sleep(RECORD_EVERY * 2)
-    unfinished = [i for i in recorder.prepared if i not in recorder.statuses]
-    if unfinished:
-        try:
-            handed = hand_back(engine, worker, unfinished, utcnow())
-        except DBAPIError:
-            handed = 0  # the database is away: the lease lapses by itself
-        log.warning("handed back %s of %s unsent deliveries", handed, len(unfinished))
-    return list(recorder.statuses.values())
+            flight.run(worker)
+        except Exception:
+            log.exception("finishing slow deliveries failed; handing them back")
+        flight.close(engine, worker)

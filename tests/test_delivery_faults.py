@@ -38,13 +38,13 @@ from tests.processes import (
 from tests.push_receiver import Reply
 
 
-def populate(app, receiver, count: int, due_in: float = 2.0):
+def populate(app, receiver, count: int, due_in: float = 2.0, who: str = "nurse"):
     """``count`` people, each with one phone at the receiver and one check-in due soon."""
     now = utcnow()
     due = soon(now, due_in)
     devices = [receiver.make_subscription() for _ in range(count)]
     with Session(app.extensions["tend.engine"], expire_on_commit=False) as session:
-        users = [awake_person(f"nurse{i}@example.org") for i in range(count)]
+        users = [awake_person(f"{who}{i}@example.org") for i in range(count)]
         session.add_all(users)
         session.flush()
         session.add_all(phone_of(u, d) for u, d in zip(users, devices, strict=True))
@@ -196,6 +196,39 @@ def test_one_hanging_and_one_429_endpoint_hold_up_nobody_in_a_batch_of_500(
     received = arrivals(push_receiver, devices)
     assert [len(m) for i, m in enumerate(received) if i != 3] == [1] * 499
     assert [m.status for m in push_receiver.messages_for(patient)] == [429, 201]
+
+
+def test_a_hanging_push_service_does_not_hold_up_whoever_is_due_next(
+    fault_app, app_config, push_receiver, vapid_private_key, tmp_path
+):
+    devices = populate(fault_app, push_receiver, 20)
+    hanging = devices[5]
+    push_receiver.answer(hanging, then=Reply.hang(120))
+    process = start_scheduler(app_config, vapid_private_key, push_receiver, tmp_path / "s.log")
+    try:
+        assert wait_until(lambda: statuses(fault_app)["sent"] == 19, 60)
+        assert push_receiver.messages_for(hanging)  # held open: the read timeout is 10 s
+        (later,) = populate(fault_app, push_receiver, 1, due_in=0.5, who="paramedic")
+        seen: list[tuple] = []
+
+        def later_arrived() -> bool:
+            if not arrivals(push_receiver, [later])[0]:
+                return False
+            seen.append((statuses(fault_app), len(push_receiver.messages_for(hanging))))
+            return True
+
+        assert wait_until(later_arrived, 30), log_tail(process)
+        # The next person's reminder went out while the first request to the hanging
+        # push service was still open (not timed out and retried): the tick before left
+        # it to a background thread instead of waiting it out.
+        counts, hanging_requests = seen[0]
+        assert (counts["retrying"], hanging_requests) == (0, 1), (counts, log_tail(process))
+    finally:
+        stop(process)
+    log = (tmp_path / "s.log").read_text()
+    assert "slow deliveries left to finish in the background: 1" in log
+    received = arrivals(push_receiver, devices)
+    assert [len(m) for i, m in enumerate(received) if i != 5] == [1] * 19
 
 
 def test_sigkill_mid_rush_is_taken_over_within_the_lease_and_answered_once(
