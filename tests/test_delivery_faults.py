@@ -204,7 +204,13 @@ def test_a_hanging_push_service_does_not_hold_up_whoever_is_due_next(
     devices = populate(fault_app, push_receiver, 20)
     hanging = devices[5]
     push_receiver.answer(hanging, then=Reply.hang(120))
-    process = start_scheduler(app_config, vapid_private_key, push_receiver, tmp_path / "s.log")
+    process = start_scheduler(
+        app_config,
+        vapid_private_key,
+        push_receiver,
+        tmp_path / "s.log",
+        TEND_STOP_GRACE_SECONDS=3,
+    )
     try:
         assert wait_until(lambda: statuses(fault_app)["sent"] == 19, 60)
         assert push_receiver.messages_for(hanging)  # held open: the read timeout is 10 s
@@ -227,6 +233,13 @@ def test_a_hanging_push_service_does_not_hold_up_whoever_is_due_next(
         stop(process)
     log = (tmp_path / "s.log").read_text()
     assert "slow deliveries left to finish in the background: 1" in log
+    # A stop waits for the background thread within the grace period, which then
+    # hands the hanging delivery back for the next process, never failed.
+    assert process.returncode == 0, log
+    assert statuses(fault_app) == {"sent": 20, "claimed": 1}, log
+    with Session(fault_app.extensions["tend.engine"]) as session:
+        held = session.exec(select(Delivery).where(Delivery.status == "claimed")).one()
+        assert held.claimed_by is None and held.lease_until <= utcnow()
     received = arrivals(push_receiver, devices)
     assert [len(m) for i, m in enumerate(received) if i != 5] == [1] * 19
 
