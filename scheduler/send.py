@@ -306,9 +306,10 @@ def send_batch(
             break
         if worker.background_stragglers and not worker.stopping and flight.straggling():
             recorder.write()
-            so_far = list(recorder.statuses.values())
+            so_far, left = list(recorder.statuses.values()), flight.unanswered()
+            # From here on only the background thread touches the flight.
             worker.in_background(lambda: finish_in_background(app, engine, worker, flight))
-            log.info("slow deliveries left to finish in the background: %s", flight.unanswered())
+            log.info("slow deliveries left to finish in the background: %s", left)
             return so_far
         flight.pump(RECORD_EVERY / 2)
     return flight.close(engine, worker)
