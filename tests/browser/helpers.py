@@ -11,10 +11,11 @@ SCREENSHOTS = ROOT / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
-def screenshot(page, name: str) -> Path:
-    """Save a phone-size screenshot of the current screen as screenshots/<name>.png."""
-    SCREENSHOTS.mkdir(exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
+def screenshot(page, name: str, folder: Path = SCREENSHOTS) -> Path:
+    """Save a phone-size screenshot of the whole screen as ``folder/<name>.png``
+    (``screenshots/`` at the top of the repository unless told otherwise)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
 

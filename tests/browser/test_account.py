@@ -4,15 +4,14 @@ password and the "Your account" section in Settings, at 390 px, light and dark."
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.browser.helpers import api, axe_findings, wait_for_worker
+from tests.browser.helpers import SCREENSHOTS, api, look_light_and_dark, wait_for_worker
 from tests.test_accounts_recovery import Inbox, free_port
 
-SHOTS = Path("/tmp/shots/accounts")
+SHOTS = SCREENSHOTS / "accounts"
 PASSWORD = "night shifts and strong tea"
 NEW_PASSWORD = "a quiet walk by the river"
 # 120 characters: the longest addresses people really have are about this long.
@@ -24,18 +23,9 @@ LONG_EMAIL = (
 
 
 def look(page, name: str, part=None) -> None:
-    """Screenshot light and dark (and ``part`` alone, on a long screen), and require no
-    sideways scrolling and no axe finding."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        page.screenshot(path=str(SHOTS / f"{name}-{scheme}.png"), full_page=True)
-        if part is not None:
-            part.screenshot(path=str(SHOTS / f"{name}-{scheme}-part.png"))
-        width = page.evaluate("() => document.documentElement.scrollWidth")
-        assert width <= 390, (name, scheme, width)
-        assert axe_findings(page) == [], (name, scheme)
-    page.emulate_media(color_scheme="light")
+    """Screenshot light and dark into ``screenshots/accounts``; no sideways scroll, no axe
+    finding."""
+    look_light_and_dark(page, SHOTS, name, part)
 
 
 def test_the_recovery_code_from_sign_up_gets_you_back_in(live_server, page):

@@ -9,7 +9,6 @@ out subscriptions of the local push receiver and keeps its state in localStorage
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -17,17 +16,19 @@ from sqlmodel import Session, select
 from server.db import utcnow
 from server.push.models import PushSubscription
 from tests.browser.helpers import (
+    SCREENSHOTS,
     axe_findings,
     deliver_push,
     notifications,
     push_and_wait_for_notifications,
     register,
+    screenshot,
     service_worker,
     wait_for_worker,
 )
 from tests.browser.test_push_flow import checkin_delivery, checkin_payload, recorded_answers
 
-SHOTS = Path("/tmp/shots/iphone")
+SHOTS = SCREENSHOTS / "iphone"
 
 # Subscriptions come from the list given, one per subscribe(); the current one is kept in
 # localStorage, so it outlives a reload until something unsubscribes it.
@@ -47,8 +48,8 @@ STAND_IN_PUSH_MANAGER = """(subscriptions) => {
 
 
 def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    """A phone screenshot into ``screenshots/iphone``, for looking at."""
+    screenshot(page, name, SHOTS)
 
 
 def devices_of(app, email: str) -> list[PushSubscription]:

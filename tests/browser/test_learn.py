@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -12,16 +11,22 @@ from server.accounts.models import User
 from server.db import utcnow
 from server.reflections.models import Reflection, ReflectionAnswer
 from server.reflections.questions import QUESTIONS
-from tests.browser.helpers import api, axe_findings, register, wait_for_worker
+from tests.browser.helpers import (
+    SCREENSHOTS,
+    api,
+    axe_findings,
+    register,
+    screenshot,
+    wait_for_worker,
+)
 
-SHOTS = Path("/tmp/shots/learn")
+SHOTS = SCREENSHOTS / "learn"
 LONG_EMAIL = "robin.alexandra.montgomery-fitzgerald.the.third@a-very-long-hospital-name.example.org"
 
 
 def shot(page, name: str) -> None:
     """A phone screenshot for looking at (not compared)."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    screenshot(page, name, SHOTS)
     page.evaluate("() => window.scrollTo(0, 0)")
     page.screenshot(path=str(SHOTS / f"{name}-top.png"))
 

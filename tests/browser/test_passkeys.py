@@ -6,11 +6,9 @@ WebAuthn needs a host name, not an IP address, so the app is opened on ``localho
 
 from __future__ import annotations
 
-from pathlib import Path
+from tests.browser.helpers import SCREENSHOTS, api, look_light_and_dark, open_signed_in
 
-from tests.browser.helpers import api, look_light_and_dark, open_signed_in
-
-SHOTS = Path("/tmp/shots/passkeys")
+SHOTS = SCREENSHOTS / "passkeys"
 LONG_NAME = "The work phone I carry on nights on the children's ward, second floor"
 
 

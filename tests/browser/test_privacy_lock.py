@@ -4,14 +4,12 @@ PIN. Screenshots at 390 px, light and dark, with a very long email."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from server.config import load_settings
-from tests.browser.helpers import api, look_light_and_dark, wait_for_worker
+from tests.browser.helpers import SCREENSHOTS, api, look_light_and_dark, wait_for_worker
 
-SHOTS = Path("/tmp/shots/privacy")
+SHOTS = SCREENSHOTS / "privacy"
 PASSWORD = "night shifts and strong tea"
 LONG_EMAIL = (
     "florence.nightingale-seacole.communitymental-health"

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import api, axe_findings, register, wait_for_worker
+from tests.browser.helpers import (
+    SCREENSHOTS,
+    api,
+    axe_findings,
+    register,
+    screenshot,
+    wait_for_worker,
+)
 
 ROTA = Path(__file__).resolve().parents[1] / "fixtures" / "rota_autumn.ics"
-SHOTS = Path(os.environ.get("TEND_SHOTS_DIR", "/tmp/shots/shifts"))
+SHOTS = SCREENSHOTS / "shifts"
 LONG_LABEL = "Night shift on the acute medical admissions unit, ward 7 north (bank cover)"
 LONG_EMAIL = "a.very.long.name.for.a.night.nurse.on.the.admissions.unit@example-hospital.org"
 
 
 def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    """A phone screenshot into ``screenshots/shifts``, for looking at."""
+    screenshot(page, name, SHOTS)
 
 
 def open_screen(page, name: str) -> None:
