@@ -2,8 +2,8 @@
 // passkey (with its screen lock, fingerprint or face), and hand the answer back. The
 // browser's own JSON helpers do the encoding, so nothing here touches bytes.
 
-import { del, get, post } from "./api.js";
-import { busy, field, h, onSubmit, toast, when } from "./ui.js";
+import { get, post } from "./api.js";
+import { field, h, onSubmit, removeButton, toast, when } from "./ui.js";
 
 /** Whether Tend was opened by an IP address (`make run` prints 127.0.0.1), where
  * browsers refuse passkeys: they belong to a host name. */
@@ -77,14 +77,7 @@ export async function passkeyCard(refresh) {
   if (!passkeysWork()) return section(whyNoPasskeys());
   const { passkeys } = await get("/api/auth/passkeys");
   const rows = passkeys.map((passkey) => {
-    const remove = h("button", {
-      type: "button", class: "quiet", "aria-label": `Remove ${passkey.name}`,
-      onclick: () => busy(remove, async () => {
-        await del(`/api/auth/passkeys/${passkey.id}`);
-        toast("Passkey removed.");
-        refresh();
-      }),
-    }, "Remove");
+    const remove = removeButton(passkey.name, `/api/auth/passkeys/${passkey.id}`, refresh, "Passkey removed.");
     return h("li", { class: "device" },
       h("span", {}, h("strong", {}, passkey.name), h("br"),
         h("span", { class: "hint" }, passkey.last_used_at ? `Last used ${when(passkey.last_used_at)}` : `Added ${when(passkey.created_at)}`)),

@@ -1,6 +1,8 @@
 // Small DOM and formatting helpers shared by every screen (no framework, no innerHTML
 // with data, so nothing a server or user typed is ever parsed as markup).
 
+import { del } from "./api.js";
+
 /** Build an element: h("button", {class: "x", onclick: fn}, "text", child, [more]). */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -125,6 +127,19 @@ export async function busy(button, task, onError = (error) => toast(error.messag
 }
 
 /** Wire a form's submit to `task(formData)`, showing errors inside the form. */
+/** A quiet "Remove" button for a row: deletes `path`, says `message` (if given), then `refresh()`. */
+export function removeButton(label, path, refresh, message) {
+  const button = h("button", {
+    type: "button", class: "quiet", "aria-label": `Remove ${label}`,
+    onclick: () => busy(button, async () => {
+      await del(path);
+      if (message) toast(message);
+      refresh();
+    }),
+  }, "Remove");
+  return button;
+}
+
 export function onSubmit(form, task) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();

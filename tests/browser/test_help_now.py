@@ -33,6 +33,9 @@ def operator_resources(app_config):
                 "name": "Staff Wellbeing and Psychological Support Service (24 hours)",
                 "phone": "0800 123 4567",
                 "note": "Confidential; your manager is not told.",
+                # A long address must wrap, never push the phone screen sideways.
+                "url": "https://staff-wellbeing.example-hospital-trust.example.org/"
+                "psychological-support/self-referral-for-every-member-of-staff",
             }
         ]
     )

@@ -60,6 +60,15 @@ export function splitLines(lines, country) {
   return [first, rest];
 }
 
+/** "Talk to someone now": the line of the country the server listed first, the rest one tap away. */
+export function crisisLinesBlock(lines) {
+  const [first, rest] = splitLines(lines, lines[0]?.country);
+  if (!first) return null;
+  return [h("h3", {}, "Talk to someone now"), h("ul", { class: "list" }, lineItem(first)),
+    rest.length ? h("details", { class: "adjust" }, h("summary", {}, "Lines in other countries"),
+      h("ul", { class: "list" }, rest.map((line) => lineItem(line)))) : null];
+}
+
 function rank(line, country) {
   if (country && line.country === country) return 0;
   return line.country ? 2 : 1;

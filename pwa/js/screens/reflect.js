@@ -4,6 +4,7 @@
 import { get, getOptional, post } from "../api.js";
 import { card, h, inBackground, mount } from "../ui.js";
 import { scaleChoices } from "./checkin.js";
+import { crisisLinesBlock, personItem } from "./now.js";
 import { reminderOffer } from "../offer.js";
 
 // The last Sunday evening of the month: the month is over, the week is quiet.
@@ -37,27 +38,18 @@ function answerChips(question, reflections) {
   return h("ul", { class: "months" }, cells);
 }
 
-/** A number the phone can dial straight away. */
-const dial = (number) => h("a", { class: "reach", href: `tel:${number.replace(/[^0-9+]/g, "")}` }, `Call ${number}`);
-
 async function supportCard() {
   const [people, activities, lines] = await Promise.all(["/api/support/people",
     "/api/support/activities", "/api/support/crisis-lines"].map((path) => inBackground(getOptional(path))));
   const own = people?.people || [];
   const restoring = activities?.activities || [];
-  const crisis = (lines?.crisis_lines || []).slice(0, 3);
   const section = card("If this month was heavy",
     h("p", {}, "Talking with someone you trust often helps. So does asking your team for a lighter stretch."),
-    own.length ? [h("h3", {}, "Your people"), h("ul", { class: "list" }, own.map((p) =>
-      h("li", {}, h("strong", {}, p.name), p.contact ? ` \u2013 ${p.contact}` : "")))]
+    own.length ? [h("h3", {}, "Your people"), h("ul", { class: "list" }, own.map(personItem))]
       : h("p", {}, h("a", { href: "#/settings/support" }, "Add people who support you")),
     restoring.length ? [h("h3", {}, "What restores you"),
       h("ul", { class: "list" }, restoring.map((a) => h("li", {}, a.text)))] : null,
-    crisis.length ? [h("h3", {}, "Talk to someone now"), h("ul", { class: "list" }, crisis.map((line) =>
-      h("li", {}, h("strong", {}, line.name), h("span", { class: "reach-row" }, line.phone ? dial(line.phone)
-        : line.url ? h("a", { class: "reach", href: line.url, rel: "noopener noreferrer", target: "_blank" },
-          line.url.replace(/^https?:\/\//, "")) : null))))]
-      : null,
+    crisisLinesBlock(lines?.crisis_lines || []),
     h("ul", { class: "links" },
       h("li", {}, h("a", { href: "#/learn/asking-for-support" }, "Asking your team or supervisor for support")),
       h("li", {}, h("a", { href: "#/learn/finding-a-therapist" }, "When and how to find a therapist"))));

@@ -8,7 +8,10 @@ import {
   DENIED_HELP, IOS_STEPS, UNSUPPORTED_HELP, currentEndpoint, enableNotifications,
   explainPushError, notificationState,
 } from "../push.js";
-import { busy, calendarDay, card, failedCard, field, h, inBackground, isoDate, isoWithOffset, mount, onSubmit, toast, when } from "../ui.js";
+import {
+  busy, calendarDay, card, failedCard, field, h, inBackground, isoDate, isoWithOffset, mount, onSubmit, removeButton, toast,
+  when,
+} from "../ui.js";
 import { roleCard } from "../roles.js";
 import { yourAccountCard } from "./account.js";
 import { detectedTimeZone, hoursForm } from "./onboarding.js";
@@ -117,8 +120,7 @@ async function timeOffCard(refresh) {
     refresh();
   });
   const item = (entry) => {
-    const remove = h("button", { type: "button", class: "quiet", "aria-label": `Remove time off from ${entry.start}`,
-      onclick: () => busy(remove, async () => { await del(`/api/timeoff/${entry.id}`); refresh(); }) }, "Remove");
+    const remove = removeButton(`time off from ${entry.start}`, `/api/timeoff/${entry.id}`, refresh);
     return h("li", { class: "row spread" },
       h("span", {}, `${entry.kind === "planned" ? "Planned" : "Taken"}: ${calendarDay(entry.start)} to ${calendarDay(entry.end)}`), remove);
   };
@@ -133,11 +135,6 @@ async function supportCard(refresh) {
     get("/api/support/people"),
     get("/api/support/activities"),
   ]);
-  const removeButton = (label, path) => {
-    const button = h("button", { type: "button", class: "quiet", "aria-label": `Remove ${label}`,
-      onclick: () => busy(button, async () => { await del(path); refresh(); }) }, "Remove");
-    return button;
-  };
   const personForm = onSubmit(h("form", { novalidate: true },
     field("Name", h("input", { name: "name", required: true, maxlength: 80 })),
     field("Phone or how to reach them", h("input", { name: "contact", maxlength: 120 })),
@@ -160,11 +157,11 @@ async function supportCard(refresh) {
     h("h3", {}, "People who support you"),
     peopleList.length ? h("ul", { class: "list" }, peopleList.map((p) => h("li", { class: "row spread" },
       h("span", {}, h("strong", {}, p.name), p.contact ? ` \u2013 ${p.contact}` : ""),
-      removeButton(p.name, `/api/support/people/${p.id}`)))) : null,
+      removeButton(p.name, `/api/support/people/${p.id}`, refresh)))) : null,
     personForm,
     h("h3", {}, "What restores you"),
     activityList.length ? h("ul", { class: "list" }, activityList.map((a) => h("li", { class: "row spread" },
-      h("span", {}, a.text), removeButton(a.text, `/api/support/activities/${a.id}`)))) : null,
+      h("span", {}, a.text), removeButton(a.text, `/api/support/activities/${a.id}`, refresh)))) : null,
     activityForm);
 }
 

@@ -1,9 +1,9 @@
 // Shifts: whether reminders follow a work week or your shifts, this week's shifts, a quick
 // night shift, a repeating pattern, and importing a roster (.ics). Today's card lives here too.
 
-import { ApiError, del, get, patch, post } from "../api.js";
+import { ApiError, get, patch, post } from "../api.js";
 import {
-  busy, calendarDay, card, clockTime, field, h, isoDate, mount, onSubmit, toast, when,
+  calendarDay, card, clockTime, field, h, isoDate, mount, onSubmit, removeButton, toast, when,
 } from "../ui.js";
 
 const PATTERNS = {
@@ -32,14 +32,7 @@ export function shiftTimes(shift) {
 
 function shiftLine(shift, refresh) {
   const what = [shift.kind === "on_call" ? "On call" : null, shift.label].filter(Boolean).join(" \u00b7 ");
-  const remove = h("button", {
-    type: "button", class: "quiet", "aria-label": `Remove the shift ${shiftTimes(shift)}`,
-    onclick: () => busy(remove, async () => {
-      await del(`/api/shifts/${shift.id}`);
-      toast("Shift removed.");
-      refresh();
-    }),
-  }, "Remove");
+  const remove = removeButton(`the shift ${shiftTimes(shift)}`, `/api/shifts/${shift.id}`, refresh, "Shift removed.");
   return h("li", { class: "row spread" },
     h("div", { class: "shift" }, h("strong", {}, shiftTimes(shift)), what ? h("p", { class: "muted" }, what) : null),
     remove);
@@ -127,14 +120,8 @@ function patternList(patterns, refresh) {
   if (!patterns.length) return null;
   return h("ul", { class: "list" }, patterns.map((pattern) => {
     const working = pattern.cycle.filter(Boolean).length;
-    const remove = h("button", {
-      type: "button", class: "quiet", "aria-label": `Remove the pattern from ${calendarDay(pattern.start_date)}`,
-      onclick: () => busy(remove, async () => {
-        await del(`/api/shifts/patterns/${pattern.id}`);
-        toast("Pattern and its coming shifts removed.");
-        refresh();
-      }),
-    }, "Remove");
+    const remove = removeButton(`the pattern from ${calendarDay(pattern.start_date)}`,
+      `/api/shifts/patterns/${pattern.id}`, refresh, "Pattern and its coming shifts removed.");
     return h("li", { class: "row spread" },
       h("p", {}, `From ${calendarDay(pattern.start_date)}: ${working} of every ${pattern.cycle.length} days`),
       remove);

@@ -4,7 +4,7 @@
 import { get } from "../api.js";
 import { weeklyChart } from "../charts.js";
 import { card, h, mount } from "../ui.js";
-import { lineItem, personItem, splitLines } from "./now.js";
+import { crisisLinesBlock, lineItem, personItem } from "./now.js";
 import { signalLinks } from "./learn.js";
 
 const TREND_WORDS = {
@@ -56,8 +56,6 @@ export function supportCard(support) {
   if (!support) return null;
   const people = support.people || [];
   const activities = support.activities || [];
-  // The server lists the user's country's line first: one shown, the rest one tap away.
-  const [first, rest] = splitLines(support.crisis_lines || [], support.crisis_lines?.[0]?.country);
   const resources = support.resources || [];
   const section = card("Support", h("p", {}, support.message || "It might help to reach out."),
     resources.length ? [h("h3", {}, "Support at work"), h("ul", { class: "list" }, resources.map((r) => lineItem(r)))] : null,
@@ -65,9 +63,7 @@ export function supportCard(support) {
       : h("p", {}, h("a", { href: "#/settings/support" }, "Add people who support you")),
     activities.length ? [h("h3", {}, "What restores you"),
       h("ul", { class: "list" }, activities.map((a) => h("li", {}, a.text || String(a))))] : null,
-    first ? [h("h3", {}, "Talk to someone now"), h("ul", { class: "list" }, lineItem(first)),
-      rest.length ? h("details", { class: "adjust" }, h("summary", {}, "Lines in other countries"),
-        h("ul", { class: "list" }, rest.map((line) => lineItem(line)))) : null] : null,
+    crisisLinesBlock(support.crisis_lines || []),
     h("p", {}, h("a", { href: "#/now" }, "Need a moment? Short exercises to try now")));
   section.classList.add("warm");
   return section;
