@@ -214,7 +214,7 @@ def send_decided(
     except Exception:
         log.exception("sending a batch of %s failed", len(decisions.prepared))
         return decisions.closed + [
-            finish(engine, item.claimed, DeliveryStatus.FAILED, "internal_error")
+            finish(engine, worker, item.claimed, DeliveryStatus.FAILED, "internal_error")
             for item in decisions.prepared
         ]
 
@@ -241,7 +241,7 @@ def dispatch_batch(
     except Exception:
         if len(batch) == 1:
             log.exception("delivery %s failed", batch[0].delivery_id)
-            return [finish(engine, batch[0], DeliveryStatus.FAILED, "internal_error")]
+            return [finish(engine, worker, batch[0], DeliveryStatus.FAILED, "internal_error")]
         log.exception("batch of %s could not be decided together; one at a time", len(batch))
         if report is not None:
             report.one_by_one += len(batch)

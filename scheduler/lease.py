@@ -86,11 +86,6 @@ class Worker:
         thread.start()
         return thread
 
-    def background_count(self) -> int:
-        """How many background finishers are still running."""
-        with self._background_lock:
-            return len(self._background)
-
     def wait_until_idle(self) -> bool:
         """After a stop request: wait (bounded) for the running tick and any background
         finishers; then stop renewing leases."""

@@ -60,16 +60,28 @@ class Prepared:
 
 
 def finish(
-    engine: Engine, claimed: Claimed, status: DeliveryStatus, reason: str | None = None
+    engine: Engine,
+    worker: Worker,
+    claimed: Claimed,
+    status: DeliveryStatus,
+    reason: str | None = None,
 ) -> DeliveryStatus:
-    """Record the final status of one delivery on its own."""
+    """Record the final status of one delivery on its own, while this process holds it.
+
+    A delivery already recorded (outcomes are written as they arrive) or taken over
+    by another process is left as it is: ``ALREADY_DONE``.
+    """
     with write_transaction(engine) as conn:
-        conn.execute(
+        changed = conn.execute(
             update(DELIVERIES)
-            .where(DELIVERIES.c.id == claimed.delivery_id)
-            .values(status=status, reason=reason, lease_until=None)
-        )
-    return status
+            .where(
+                DELIVERIES.c.id == claimed.delivery_id,
+                DELIVERIES.c.status == DeliveryStatus.CLAIMED,
+                DELIVERIES.c.claimed_by == worker.name,
+            )
+            .values(status=status, reason=reason, claimed_by=None, lease_until=None)
+        ).rowcount
+    return status if changed else DeliveryStatus.ALREADY_DONE
 
 
 @dataclass(frozen=True)
@@ -257,17 +269,28 @@ class InFlight:
         left = self.unanswered()
         return 0 < left <= STRAGGLERS and time.monotonic() - self.last_arrival >= STRAGGLER_QUIET
 
-    def run(self, worker: Worker) -> None:
-        """Take outcomes until all arrived or the grace period of a stop is over."""
+    def run(self, worker: Worker, may_leave: bool = False) -> bool:
+        """Take outcomes until all arrived or the grace period of a stop is over.
+
+        With ``may_leave``, return early (True) once the batch is straggling and no
+        stop was requested: the caller leaves the rest to a background thread.
+        """
         while not self.settled():
             if worker.out_of_time():
                 self.future.cancel()
-                return
+                return False
+            if may_leave and not worker.stopping and self.straggling():
+                return True
             self.pump(RECORD_EVERY / 2)
+        return False
 
     def close(self, engine: Engine, worker: Worker) -> list[DeliveryStatus]:
         """Write what is left (patiently) and hand back what never got an answer."""
         recorder = self.recorder
+        if self.future.done() and not self.future.cancelled() and self.future.exception():
+            # Sending itself broke (not one push service): say so, or the hand-back
+            # below would repeat it every tick in silence.
+            log.error("sending a batch failed", exc_info=self.future.exception())
         while not self.arrivals.empty():
             recorder.add(self.arrivals.get())
         while not recorder.write():
@@ -300,18 +323,13 @@ def send_batch(
     messages = [message for item in prepared for message in item.messages]
     future = sender_for(app).submit_many(messages, retry=False, on_outcome=arrivals.put)
     flight = InFlight(recorder, arrivals, future)
-    while not flight.settled():
-        if worker.out_of_time():
-            future.cancel()
-            break
-        if worker.background_stragglers and not worker.stopping and flight.straggling():
-            recorder.write()
-            so_far, left = list(recorder.statuses.values()), flight.unanswered()
-            # From here on only the background thread touches the flight.
-            worker.in_background(lambda: finish_in_background(app, engine, worker, flight))
-            log.info("slow deliveries left to finish in the background: %s", left)
-            return so_far
-        flight.pump(RECORD_EVERY / 2)
+    if flight.run(worker, may_leave=worker.background_stragglers):
+        recorder.write()
+        so_far, left = list(recorder.statuses.values()), flight.unanswered()
+        # From here on only the background thread touches the flight.
+        worker.in_background(lambda: finish_in_background(app, engine, worker, flight))
+        log.info("slow deliveries left to finish in the background: %s", left)
+        return so_far
     return flight.close(engine, worker)
 
 

@@ -12,17 +12,18 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from scheduler import dispatch
 from scheduler.dispatch import claim_due, run_tick
 from scheduler.lease import Worker
+from scheduler.send import finish
 from server import create_app
 from server.accounts.models import User
 from server.push import service as push_service
 from server.push.models import PushSubscription
-from server.reminders.models import Delivery, Reminder
+from server.reminders.models import Delivery, DeliveryStatus, Reminder
 from server.reminders.service import create_reminder, upcoming_for
 from server.timeoff.models import TimeOff
 from tests.push_receiver import Reply
@@ -362,3 +363,32 @@ def test_upcoming_agrees_with_what_is_sent_over_a_week(push_app, push_receiver):
     assert max(per_day.values()) <= 5
     reasons = {d.reason for d in deliveries(push_app) if d.status == "skipped"}
     assert {"paused", "time_off", "quiet_hours", "budget"} <= reasons
+
+
+def test_failing_a_delivery_leaves_one_already_recorded_or_taken_over(push_app, push_receiver):
+    alice = add_user(push_app)
+    add_reminder(push_app, alice, "checkin", daily("09:00"), berlin(2025, 6, 2, 8))
+    engine = engine_of(push_app)
+    mine = Worker("mine", timedelta(minutes=1), 20.0)
+    with time_machine.travel(berlin(2025, 6, 2, 9, 0, 1), tick=False):
+        (claimed,) = claim_due(engine, dispatch.utcnow(), worker=mine)
+    # Another process took the delivery over (this one's lease had lapsed).
+    with engine.begin() as conn:
+        conn.execute(
+            update(Delivery.__table__)
+            .where(Delivery.__table__.c.id == claimed.delivery_id)
+            .values(claimed_by="other")
+        )
+    assert finish(engine, mine, claimed, DeliveryStatus.FAILED, "internal_error") == "already_done"
+    assert deliveries(push_app)[0].status == "claimed"
+    # Its own claim, still open, is failed; a second call changes nothing.
+    with engine.begin() as conn:
+        conn.execute(update(Delivery.__table__).values(claimed_by="mine"))
+    assert finish(engine, mine, claimed, DeliveryStatus.FAILED, "internal_error") == "failed"
+    assert finish(engine, mine, claimed, DeliveryStatus.SENT) == "already_done"
+    (delivery,) = deliveries(push_app)
+    assert (delivery.status, delivery.reason, delivery.claimed_by) == (
+        "failed",
+        "internal_error",
+        None,
+    )

@@ -37,12 +37,6 @@ def refusal_counts() -> dict[str, int]:
         return dict(_counts)
 
 
-def total_refusals() -> int:
-    """Refusals so far in this process, all push services together."""
-    with _lock:
-        return sum(_counts.values())
-
-
 def reset_refusals() -> None:
     """Forget every count and when each was last logged (tests)."""
     with _lock:

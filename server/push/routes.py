@@ -26,9 +26,6 @@ from server.push.vapid import public_key_b64url
 
 bp = Blueprint("push", __name__)
 
-# A test notification is only worth showing while the person is looking at the
-# settings screen, so it may wait briefly at the push service and no longer.
-
 
 @route(bp, "/api/push/public-key", auth=False, response=PublicKeyOut)
 def public_key():

@@ -368,16 +368,6 @@ def occurrence_order(occ: Occurrence) -> tuple:
     return (occ.at, priority(occ.kind, occ.schedule_type), occ.reminder_id)
 
 
-def day_occurrences(
-    rules: Sequence[ReminderRule], clock: UserClock, after: datetime, day_end: datetime
-) -> list[Occurrence]:
-    """All rules' occurrences in ``(after, day_end)``, in dispatch order."""
-    found: list[Occurrence] = []
-    for rule in rules:
-        found.extend(rule_occurrences(rule, clock, after, day_end - ONE_MICROSECOND))
-    return sorted(found, key=occurrence_order)
-
-
 def simulate_day(
     occs: Sequence[Occurrence],
     user: PolicyUser,
