@@ -237,14 +237,31 @@ def read_json_body() -> Any:
         raise ApiError(400, "invalid_json", "The request body is nested too deeply.") from None
 
 
-def nul_field(data: Any) -> str | None:
-    """The dotted name of the first key or string holding a NUL character, if any."""
+def text_problem(text: str) -> str | None:
+    """Why ``text`` cannot be stored, in plain words, or None.
+
+    A NUL character (PostgreSQL refuses it) or a lone surrogate (JSON allows
+    ``"\\ud800"``, but it has no UTF-8 form, so no database driver can write it).
+    """
+    if "\x00" in text:
+        return "This text holds a hidden NUL character that cannot be saved."
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return "This text holds a broken character that cannot be saved."
+    return None
+
+
+def unsavable_text(data: Any) -> tuple[str, str] | None:
+    """The dotted name of the first key or string that cannot be stored, and why."""
     pending: list[tuple[str, Any]] = [("", data)]
     while pending:  # a loop, not recursion: a deeply nested body must not exhaust the stack
         path, value = pending.pop()
         if isinstance(value, str):
-            if "\x00" in value:
-                return path or "body"
+            problem = text_problem(value)
+            if problem:
+                return path or "body", problem
             continue
         if isinstance(value, dict):
             items = list(value.items())
@@ -254,17 +271,22 @@ def nul_field(data: Any) -> str | None:
             continue
         for key, item in reversed(items):
             name = f"{path}.{key}" if path else str(key)
-            if isinstance(key, str) and "\x00" in key:
-                return name
+            problem = text_problem(key) if isinstance(key, str) else None
+            if problem:
+                return name, problem
             pending.append((name, item))
     return None
 
 
-def reject_nul(data: Any, message: str) -> None:
-    """400 for text with a NUL character: no field takes one, and PostgreSQL cannot store it."""
-    name = nul_field(data)
-    if name:
-        problem = "This text holds a hidden NUL character that cannot be saved."
+def reject_unsavable_text(data: Any, message: str) -> None:
+    """400 for text no field takes and no database can store (see ``text_problem``).
+
+    Checked on the whole body, so data kept as it came (a passkey's credential, a
+    program's settings) is covered as well as typed fields.
+    """
+    found = unsavable_text(data)
+    if found:
+        name, problem = found
         raise ApiError(400, "validation_error", message, fields={name: problem})
 
 
@@ -278,7 +300,7 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
 
 def validate(model: type[BaseModel], data: dict[str, Any], message: str) -> BaseModel:
     """Validate ``data`` against ``model``; problems become a 400 naming each field."""
-    reject_nul(data, message)
+    reject_unsavable_text(data, message)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

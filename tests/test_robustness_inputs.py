@@ -112,6 +112,22 @@ def test_a_nul_in_a_key_is_refused_too(signed_in):
 
 
 @pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/support/people", {"name": "Sam\ud800"}, "name"),
+        ("/api/auth/passkeys/login", {"credential": {"id": "\ud800"}}, "credential.id"),
+        ("/api/habits/presets/sleep", {"wind_down": "\udfff"}, "wind_down"),
+    ],
+)
+def test_a_lone_surrogate_is_refused_with_the_field_named(signed_in, path, body, field):
+    # JSON allows "\ud800", but it has no UTF-8 form: no database could store it. It is
+    # refused for the whole body, even inside data a route keeps as it came.
+    answer = signed_in.post(path, json=body)
+    field_error(answer, field)
+    assert "broken character" in answer.get_json()["error"]["fields"][field]
+
+
+@pytest.mark.parametrize(
     "moment",
     [
         "0001-01-01T00:00:00+14:00",
