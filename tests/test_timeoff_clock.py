@@ -16,7 +16,6 @@ from server.timeoff.clock import (
     last_time_off,
     merge_ranges,
     next_planned,
-    planned_until,
 )
 
 TODAY = date(2026, 6, 15)
@@ -87,8 +86,6 @@ def test_next_planned_with_countdown():
         16,
     )
     assert next_planned([off("2026-07-01", "2026-07-03")], TODAY) is None
-    assert planned_until(ranges, TODAY) == date(2026, 8, 14)
-    assert planned_until([off("2026-06-01", "2026-06-02", "planned")], TODAY) is None
 
 
 @pytest.mark.parametrize(

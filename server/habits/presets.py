@@ -42,6 +42,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from server.api import fields_from_validation_error
 from server.api_types import WallTime
 from server.reminders.schedule import parse_hhmm
 
@@ -590,11 +591,7 @@ def validate_params(preset: Preset, params: dict | None) -> Params:
     try:
         return preset.params.model_validate(params or {})
     except ValidationError as exc:
-        fields: dict[str, str] = {}
-        for error in exc.errors(include_url=False):
-            name = ".".join(str(part) for part in error["loc"]) or "params"
-            message = error["msg"].removeprefix("Value error, ")
-            fields.setdefault(name, message)
+        fields = fields_from_validation_error(exc)
         raise PresetError("Some settings need another look.", fields) from None
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from pydantic import BaseModel, Field
 from sqlalchemy import delete, select, update
 
-from server.api import owned_or_404, route
+from server.api import owned_or_404, route, signed_in_user
 from server.api_types import Strict
 from server.checkins.models import CheckIn, Moment
 from server.db import db, utcnow
@@ -87,7 +87,7 @@ def moment_out(moment: Moment, followups: list[dict] | None = None) -> dict:
 def log_moment(body: MomentIn):
     """Log a hard moment; schedules a check-in this evening and one about three days later."""
     session = db.session
-    user = session.merge(current_user._get_current_object())
+    user = signed_in_user()
     now = utcnow()
     moment = Moment(
         user_id=user.id,

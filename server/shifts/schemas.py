@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from server.api_types import CalendarDate, Strict, WallTime, check_calendar_date
+from server.shifts.rules import MAX_CYCLE_DAYS
 
 MAX_QUERY_DAYS = 366
-MAX_CYCLE_DAYS = 56
 ShiftKind = Literal["work", "on_call"]
 Label = Annotated[str | None, Field(default=None, max_length=80)]
 

@@ -35,7 +35,6 @@ from server.shifts.rules import (
 # How far around "now" the policy and dispatcher read shifts.
 SPANS_BEFORE = timedelta(days=2)
 SPANS_AFTER = timedelta(days=63)
-USERS = "users"
 
 
 def span_of(shift: Shift) -> Span:

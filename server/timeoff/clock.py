@@ -147,12 +147,6 @@ def next_planned(ranges: Iterable[DayRangeLike], today: date) -> NextPlanned | N
     return NextPlanned(first.start, first.end, (first.start - today).days)
 
 
-def planned_until(ranges: Iterable[DayRangeLike], today: date) -> date | None:
-    """The last day of planned time off still to come (today included), or None."""
-    ends = [period.end for period in ranges if period.kind == "planned" and period.end >= today]
-    return max(ends) if ends else None
-
-
 def clock_level(
     days_since: int | None,
     on_time_off: bool,
