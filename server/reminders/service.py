@@ -387,11 +387,19 @@ def notified_on_days(
 
 
 def policy_inputs(
-    session: Session, user: User, now: datetime | None = None
+    session: Session,
+    user: User,
+    now: datetime | None = None,
+    rules: list[ReminderRule] | None = None,
 ) -> tuple[PolicyUser, tuple[TimeOffRange, ...]]:
-    """The user's settings (with shifts around ``now`` in shifts mode) and time off."""
+    """The user's settings (with shifts around ``now`` in shifts mode) and time off.
+
+    ``rules`` are the user's reminder rules when the caller has them already.
+    """
     shifts = spans_of_user(session, user, now) if now is not None else None
-    settings = policy_user_of(user, shifts, user_rules(session, user.id))
+    if rules is None:
+        rules = user_rules(session, user.id)
+    settings = policy_user_of(user, shifts, rules)
     return settings, user_time_off(session, user.id)
 
 
@@ -408,12 +416,13 @@ def upcoming_for(
 
     ``held`` collects the times it stays silent at, with the policy's reason.
     """
-    settings, time_off = policy_inputs(session, user, now)
+    rules = user_rules(session, user.id)
+    settings, time_off = policy_inputs(session, user, now, rules)
     today = local_date(now, user.zone)
     sent = {today: notified_on_day(session, user, today)}
     return plan_upcoming(
         rule_of(reminder),
-        user_rules(session, user.id),
+        rules,
         settings,
         time_off,
         sent,
@@ -433,9 +442,9 @@ def upcoming_of_many(
     count: int,
 ) -> dict[int, list[datetime]]:
     """``upcoming_for`` for several reminders at once, from one plan: by reminder id."""
-    settings, time_off = policy_inputs(session, user, now)
+    rules = user_rules(session, user.id)
+    settings, time_off = policy_inputs(session, user, now, rules)
     today = local_date(now, user.zone)
     sent = {today: notified_on_day(session, user, today)}
     targets = [rule_of(reminder) for reminder in reminders]
-    rules = user_rules(session, user.id)
     return plan_many(targets, rules, settings, time_off, sent, now, after, count)
