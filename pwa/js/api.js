@@ -29,14 +29,16 @@ async function fetchCsrf() {
   return csrfToken;
 }
 
-async function send(method, path, body) {
+async function send(method, path, body, type) {
   const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  // A file goes as it is, with its own type; anything else as JSON.
+  const raw = body instanceof Blob;
+  if (body !== undefined) headers["Content-Type"] = raw ? type : "application/json";
   if (MUTATING.has(method)) headers["X-CSRF-Token"] = csrfToken || (await fetchCsrf());
   try {
     return await fetch(path, {
       method, headers, credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || raw ? body : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, "offline", "You seem to be offline. Please try again when you're connected.");
@@ -54,26 +56,28 @@ async function readError(response) {
 }
 
 /** Call the API; resolves to the parsed JSON (or null for 204), rejects with ApiError. */
-export async function request(method, path, body) {
-  let response = await send(method, path, body);
+export async function request(method, path, body, type) {
+  let response = await send(method, path, body, type);
   if (response.status === 403 && MUTATING.has(method)) {
     const error = await readError(response.clone());
     if (error.code === "csrf_failed") {
       await fetchCsrf();
-      response = await send(method, path, body);
+      response = await send(method, path, body, type);
     }
   }
   if (response.status === 423) lockedHandler();
   if (!response.ok) throw await readError(response);
   if (response.status === 204) return null;
-  const type = response.headers.get("Content-Type") || "";
-  return type.includes("json") ? response.json() : null;
+  const answerType = response.headers.get("Content-Type") || "";
+  return answerType.includes("json") ? response.json() : null;
 }
 
 export const get = (path) => request("GET", path);
 export const post = (path, body = {}) => request("POST", path, body);
 export const patch = (path, body) => request("PATCH", path, body);
 export const del = (path, body) => request("DELETE", path, body);
+/** POST a file (a Blob) as its own body, sent with Content-Type ``type``. */
+export const postFile = (path, file, type) => request("POST", path, file, type);
 
 /** GET that answers null when the route does not exist (yet) instead of failing. */
 export async function getOptional(path) {

@@ -1,7 +1,7 @@
 // Shifts: whether reminders follow a work week or your shifts, this week's shifts, a quick
 // night shift, a repeating pattern, and importing a roster (.ics). Today's card lives here too.
 
-import { ApiError, get, patch, post } from "../api.js";
+import { ApiError, get, patch, post, postFile } from "../api.js";
 import {
   calendarDay, card, clockTime, field, h, isoDate, mount, onSubmit, removeButton, toast, when,
 } from "../ui.js";
@@ -154,24 +154,6 @@ function patternCard(patterns, refresh) {
     }));
 }
 
-async function sendCalendar(file) {
-  const { csrf_token: token } = await get("/api/csrf");
-  let response;
-  try {
-    response = await fetch("/api/shifts/import", {
-      method: "POST", credentials: "same-origin", body: file,
-      headers: { "Content-Type": "text/calendar", "X-CSRF-Token": token, Accept: "application/json" },
-    });
-  } catch {
-    throw new ApiError(0, "offline", "You seem to be offline. Please try again when you're connected.");
-  }
-  const answer = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    throw new ApiError(response.status, answer.error?.code, answer.error?.message || "That file didn't import.");
-  }
-  return answer;
-}
-
 function importCard(onImported) {
   const input = h("input", { type: "file", name: "roster", accept: ".ics,text/calendar", required: true });
   const status = h("p", { role: "status", class: "muted" });
@@ -182,7 +164,7 @@ function importCard(onImported) {
     const [file] = input.files;
     if (!file) throw new ApiError(400, "no_file", "Choose a calendar file first.", { roster: "Choose a file." });
     if (file.size > 1024 * 1024) throw new ApiError(413, "too_large", "That file is over 1 MB.");
-    const answer = await sendCalendar(file);
+    const answer = await postFile("/api/shifts/import", file, "text/calendar");
     status.textContent = `${answer.imported} ${answer.imported === 1 ? "shift" : "shifts"} imported` +
       (answer.skipped ? `, ${answer.skipped} left out (all-day or not a shift).` : ".");
     onImported();
