@@ -368,8 +368,13 @@ async function resubscribe() {
   const subscription = await self.registration.pushManager.subscribe({
     userVisibleOnly: true, applicationServerKey: keyBytes(key),
   });
+  await postSubscription(subscription);
+}
+
+/** Tell the server about this browser's subscription (signed in: the session's cookie). */
+async function postSubscription(subscription) {
   const csrf = await (await fetch("/api/csrf", { credentials: "same-origin" })).json();
-  await fetch("/api/push/subscriptions", {
+  return fetch("/api/push/subscriptions", {
     method: "POST",
     credentials: "same-origin",
     headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf.csrf_token },
@@ -392,14 +397,10 @@ async function refreshSubscriptionDaily(now = Date.now()) {
   if (last && now - Number(await last.text()) < DAY_MS) return false;
   const subscription = await self.registration.pushManager.getSubscription();
   if (!subscription) return false;
-  const csrf = await (await fetch("/api/csrf", { credentials: "same-origin" })).json();
-  const response = await fetch("/api/push/subscriptions", {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf.csrf_token },
-    body: JSON.stringify(subscription.toJSON()),
-  });
-  if (response.ok) await cache.put(SEEN_KEY, new Response(String(now)));
+  const response = await postSubscription(subscription);
+  // Signed out (401), trying again at every push would only cost requests; the page
+  // posts the subscription itself at the next sign-in.
+  if (response.ok || response.status === 401) await cache.put(SEEN_KEY, new Response(String(now)));
   return response.ok;
 }
 

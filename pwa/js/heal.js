@@ -3,29 +3,7 @@
 // word (only Firefox says so), and iOS may revoke one; the person would simply stop
 // hearing from Tend.
 
-import { get, post } from "./api.js";
-import { DEVICE_KEY, keyBytes } from "./push.js";
-
-/** The server's id for this browser's device, as last registered here (or null). */
-export function rememberedDevice() {
-  const id = Number.parseInt(localStorage.getItem(DEVICE_KEY) || "", 10);
-  return Number.isInteger(id) && id > 0 ? id : null;
-}
-
-/** Remember (or, with null, forget) which device on the server is this browser. */
-export function rememberDevice(id) {
-  if (id) localStorage.setItem(DEVICE_KEY, String(id));
-  else localStorage.removeItem(DEVICE_KEY);
-}
-
-/** Send this browser's subscription; `replaces` names the device it had before. */
-async function register(subscription, replaces) {
-  const body = subscription.toJSON();
-  if (replaces) body.replaces = replaces;
-  const answer = await post("/api/push/subscriptions", body);
-  rememberDevice(answer.subscription.id);
-  return answer.subscription;
-}
+import { registerSubscription, rememberDevice, rememberedDevice, subscribeWithServerKey } from "./push.js";
 
 let healing = Promise.resolve(null);
 
@@ -53,14 +31,10 @@ async function repair() {
   if (Notification.permission !== "granted") return null;
   const registration = await navigator.serviceWorker.ready;
   const current = await registration.pushManager.getSubscription();
-  if (current) return register(current, null);
+  if (current) return registerSubscription(current);
   const replaces = rememberedDevice();
   if (!replaces) return null; // notifications were never turned on here, or turned off
-  const { public_key: key } = await get("/api/push/public-key");
-  const renewed = await registration.pushManager.subscribe({
-    userVisibleOnly: true, applicationServerKey: keyBytes(key),
-  });
-  return register(renewed, replaces);
+  return registerSubscription(await subscribeWithServerKey(registration), replaces);
 }
 
 /** Stop this browser's subscription and forget its device (after "Remove" on this one). */

@@ -50,20 +50,41 @@ export async function enableNotifications() {
   return permission;
 }
 
-/** Subscribe (or reuse the current subscription) and send it to the server. */
+/** Subscribe (or reuse the current subscription) and register it; the server's device. */
 export async function subscribeThisDevice() {
   const registration = await navigator.serviceWorker.ready;
-  let subscription = await registration.pushManager.getSubscription();
-  if (!subscription) {
-    const { public_key: key } = await get("/api/push/public-key");
-    subscription = await registration.pushManager.subscribe({
-      userVisibleOnly: true, applicationServerKey: keyBytes(key),
-    });
-  }
-  const answer = await post("/api/push/subscriptions", subscription.toJSON());
-  // Remembered so that, if the browser drops this subscription, the app can replace it.
-  localStorage.setItem(DEVICE_KEY, String(answer.subscription.id));
-  return answer;
+  const subscription = await registration.pushManager.getSubscription() || await subscribeWithServerKey(registration);
+  return registerSubscription(subscription);
+}
+
+/** A new push subscription made with the server's VAPID key. */
+export async function subscribeWithServerKey(registration) {
+  const { public_key: key } = await get("/api/push/public-key");
+  return registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key) });
+}
+
+/**
+ * Send this browser's subscription (`replaces` names the device it had before) and
+ * remember the device, so that if the browser drops the subscription the app can replace it.
+ */
+export async function registerSubscription(subscription, replaces = null) {
+  const body = subscription.toJSON();
+  if (replaces) body.replaces = replaces;
+  const answer = await post("/api/push/subscriptions", body);
+  rememberDevice(answer.subscription.id);
+  return answer.subscription;
+}
+
+/** The server's id for this browser's device, as last registered here (or null). */
+export function rememberedDevice() {
+  const id = Number.parseInt(localStorage.getItem(DEVICE_KEY) || "", 10);
+  return Number.isInteger(id) && id > 0 ? id : null;
+}
+
+/** Remember (or, with null, forget) which device on the server is this browser. */
+export function rememberDevice(id) {
+  if (id) localStorage.setItem(DEVICE_KEY, String(id));
+  else localStorage.removeItem(DEVICE_KEY);
 }
 
 /** This browser's current push endpoint, or null. */
