@@ -270,6 +270,22 @@ def test_upcoming_says_what_it_holds_back_and_why(client, auth, alice, frozen):
     ]
 
 
+def test_the_whole_list_says_what_it_holds_back_in_one_request(client, auth, alice, frozen):
+    auth.as_user(alice)
+    client.patch("/api/me", json={"schedule_mode": "shifts"})
+    add(client, "2026-10-20T19:00", "2026-10-21T07:30")
+    applied = client.post("/api/habits/presets/sleep", json={}).get_json()["reminders"]
+    client.patch(f"/api/reminders/{applied[-1]['id']}", json={"enabled": False})
+    listed = client.get("/api/reminders/held?count=3").get_json()["reminders"]
+    # Every reminder that is on, with what its own upcoming answer holds back.
+    assert [r["id"] for r in listed] == [r["id"] for r in applied[:-1]]
+    for reminder in listed:
+        alone = client.get(f"/api/reminders/{reminder['id']}/upcoming?count=3").get_json()
+        assert reminder["held"] == alone["held"]
+    assert any(reminder["held"] for reminder in listed)
+    assert client.get("/api/reminders/held?count=0").status_code == 400
+
+
 def test_weekly_mode_answers_as_before(client, auth, alice, frozen):
     auth.as_user(alice)
     add(client, "2026-10-20T19:00", "2026-10-21T07:30")

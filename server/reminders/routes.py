@@ -9,9 +9,12 @@ from server.api import one_at_a_time, route, signed_in_user
 from server.db import db, utcnow
 from server.reminders import service
 from server.reminders.schemas import (
+    HeldList,
     HeldOut,
+    HeldQuery,
     ReminderCreate,
     ReminderEnvelope,
+    ReminderHeldOut,
     ReminderList,
     ReminderPatch,
     SnoozeIn,
@@ -105,6 +108,34 @@ def snooze_reminder(reminder_id: int, body: SnoozeIn):
     return envelope(reminder)
 
 
+@route(bp, "/api/reminders/held", query=HeldQuery, response=HeldList)
+def held_reminders(query: HeldQuery):
+    """For every reminder that is on, the coming times it stays silent at and why.
+
+    One plan for the whole list, so the Reminders screen asks once, not once per reminder.
+    """
+    user = signed_in_user()
+    now = utcnow()
+    reminders = [row for row in service.list_reminders(db.session, user.id) if row.enabled]
+    held: dict[int, list] = {}
+    with one_at_a_time(user.id):
+        service.upcoming_of_many(db.session, user, reminders, now, now, query.count, held)
+    return HeldList(
+        reminders=[
+            ReminderHeldOut(id=reminder.id, held=held_list(held[reminder.id], user))
+            for reminder in reminders
+        ]
+    )
+
+
+def held_list(held: list, user) -> list[HeldOut]:
+    """Held times in the user's offset, with the policy's reasons in plain words."""
+    return [
+        HeldOut(at=at.astimezone(user.zone), reason=REASONS.get(reason, reason))
+        for at, reason in held
+    ]
+
+
 @route(bp, "/api/reminders/<int:reminder_id>/upcoming", query=UpcomingQuery, response=UpcomingOut)
 def upcoming(reminder_id: int, query: UpcomingQuery):
     """The next times this reminder will actually notify, and those it holds back and why."""
@@ -117,8 +148,5 @@ def upcoming(reminder_id: int, query: UpcomingQuery):
         moments = service.upcoming_for(db.session, user, reminder, now, after, query.count, held)
     return UpcomingOut(
         upcoming=[moment.astimezone(user.zone) for moment in moments],
-        held=[
-            HeldOut(at=at.astimezone(user.zone), reason=REASONS.get(reason, reason))
-            for at, reason in held
-        ],
+        held=held_list(held, user),
     )

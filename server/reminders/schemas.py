@@ -174,6 +174,25 @@ class HeldOut(BaseModel):
     reason: str
 
 
+class HeldQuery(Strict):
+    """``GET /api/reminders/held?count=N``: how many coming times of each reminder to plan."""
+
+    count: int = Field(default=3, ge=1, le=10)
+
+
+class ReminderHeldOut(BaseModel):
+    """One reminder's coming times that stay silent, and why."""
+
+    id: int
+    held: list[HeldOut]
+
+
+class HeldList(BaseModel):
+    """``{"reminders": [{id, held}]}`` for every reminder that is on, in one plan."""
+
+    reminders: list[ReminderHeldOut]
+
+
 class UpcomingOut(BaseModel):
     """``{"upcoming": [ISO with offset, ...], "held": [{at, reason}]}`` in the user's offset."""
 

@@ -440,11 +440,18 @@ def upcoming_of_many(
     now: datetime,
     after: datetime,
     count: int,
+    held: dict[int, list[tuple[datetime, str]]] | None = None,
 ) -> dict[int, list[datetime]]:
-    """``upcoming_for`` for several reminders at once, from one plan: by reminder id."""
+    """``upcoming_for`` for several reminders at once, from one plan: by reminder id.
+
+    ``held``, when given, gets each reminder's silent times and reasons by id.
+    """
     rules = user_rules(session, user.id)
     settings, time_off = policy_inputs(session, user, now, rules)
     today = local_date(now, user.zone)
     sent = {today: notified_on_day(session, user, today)}
     targets = [rule_of(reminder) for reminder in reminders]
-    return plan_many(targets, rules, settings, time_off, sent, now, after, count)
+    if held is not None:
+        for target in targets:
+            held.setdefault(target.id, [])
+    return plan_many(targets, rules, settings, time_off, sent, now, after, count, held=held)

@@ -154,12 +154,8 @@ function openSheet(reminder, refresh, opener) {
   sheet.showModal();
 }
 
-/** What the server holds back for this reminder and why, so nothing is silently dropped. */
-async function heldNotes(reminder) {
-  if (!reminder.enabled) return null;
-  // A detail under the reminder: without it the list still says everything else.
-  const answer = await inBackground(get(`/api/reminders/${reminder.id}/upcoming?count=3`));
-  const held = answer?.held || [];
+/** What the server holds back for a reminder and why, so nothing is silently dropped. */
+function heldNotes(held = []) {
   if (!held.length) return null;
   return h("ul", { class: "held muted" },
     held.map((item) => h("li", {}, `Held ${when(item.at)}: ${item.reason}.`)));
@@ -214,12 +210,17 @@ function testCard() {
 }
 
 async function listContent(refresh) {
-  const reminders = (await get("/api/reminders")).reminders || [];
-  const notes = await Promise.all(reminders.map(heldNotes));
+  const [listed, holding] = await Promise.all([
+    get("/api/reminders"),
+    // A detail under each reminder, from one plan: without it the list still says the rest.
+    inBackground(get("/api/reminders/held?count=3")),
+  ]);
+  const reminders = listed.reminders || [];
+  const held = new Map((holding?.reminders || []).map((item) => [item.id, item.held]));
   const names = switchNames(reminders);
   return reminders.length
     ? h("ul", { class: "list reminders" },
-      reminders.map((r, i) => reminderRow(r, names.get(r.id), notes[i], refresh)))
+      reminders.map((r) => reminderRow(r, names.get(r.id), heldNotes(held.get(r.id)), refresh)))
     : h("p", {}, "No reminders yet. Add one of your own or a program below.");
 }
 
