@@ -14,7 +14,7 @@ import time_machine
 
 from scheduler.dispatch import run_tick
 from server.ops.logs import JsonLines
-from server.ops.metrics import origin_of
+from server.push.vapid import audience_of
 from tests.test_dispatch import add_device, add_reminder, add_user, berlin, daily
 
 TOKEN = "a-metrics-token-of-some-length"
@@ -36,11 +36,12 @@ def value(text: str, prefix: str, default: float | None = None) -> float:
     raise AssertionError(f"{prefix} not in metrics")
 
 
-def test_origin_is_scheme_and_host_only():
-    assert origin_of("https://fcm.googleapis.com/fcm/send/abc:secret") == (
+def test_a_push_service_is_named_by_scheme_and_host_only():
+    # Metrics, logs and the Retry-After hold all name a push service this one way.
+    assert audience_of("https://fcm.googleapis.com/fcm/send/abc:secret") == (
         "https://fcm.googleapis.com"
     )
-    assert origin_of("http://user:pw@127.0.0.1:8123/push/xyz") == "http://127.0.0.1:8123"
+    assert audience_of("http://user:pw@127.0.0.1:8123/push/xyz") == "http://127.0.0.1:8123"
 
 
 def test_metrics_are_hidden_without_the_token(app_config):

@@ -18,7 +18,6 @@ import hmac
 import os
 import time
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, g, request
 from prometheus_client import (
@@ -33,6 +32,7 @@ from prometheus_client.core import GaugeMetricFamily
 
 from server.db import utcnow
 from server.ops.heartbeat import due_backlog, recent_heartbeats
+from server.push.vapid import audience_of
 
 DELIVERIES = Counter(
     "tend_deliveries_total", "Deliveries that reached an outcome.", ["kind", "outcome"]
@@ -64,15 +64,10 @@ HTTP_SECONDS = Histogram(
 )
 
 
-def origin_of(endpoint: str) -> str:
-    """``scheme://host[:port]`` of an endpoint: never its path, which is a capability."""
-    parts = urlsplit(endpoint)
-    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}"
-
-
 def observe_push(endpoint: str, status: int | None, seconds: float) -> None:
     """Count one request to a push service and how long it took."""
-    origin = origin_of(endpoint)
+    # The push service as VAPID names it (never the path, which is a capability).
+    origin = audience_of(endpoint)
     PUSH_ANSWERS.labels(origin, str(status) if status is not None else "error").inc()
     PUSH_LATENCY.labels(origin).observe(seconds)
 

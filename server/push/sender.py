@@ -27,7 +27,6 @@ import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -225,7 +224,7 @@ class PushSender:
             return PushOutcome(message, FAILED, None, 0, f"cannot encrypt: {error}")
         loop = asyncio.get_running_loop()
         give_up_at = loop.time() + min(max(0, message.ttl), self.max_retry_seconds)
-        origin = _origin(message.target.endpoint)
+        origin = audience_of(message.target.endpoint)
         attempts = 0
         while True:
             held = self._held_until.get(origin, 0.0) - loop.time()
@@ -306,7 +305,7 @@ class PushSender:
         answer: bytes = b"",
     ) -> PushOutcome:
         """Build the final outcome and log the answers that need an operator."""
-        origin = _origin(message.target.endpoint)
+        origin = audience_of(message.target.endpoint)
         if verdict == SENT:
             return PushOutcome(message, SENT, status, attempts, "accepted")
         if verdict == GONE:
@@ -408,9 +407,3 @@ def refusal_reason(answer: bytes) -> str:
     except (ValueError, UnicodeDecodeError, AttributeError):
         return ""
     return reason[:80] if isinstance(reason, str) else ""
-
-
-def _origin(url: str) -> str:
-    """Scheme and host of an endpoint, for logs (the full URL is a secret capability)."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname}"
