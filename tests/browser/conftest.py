@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from waitress import wasyncore
 from waitress.server import create_server
 
 from server import create_app
@@ -100,10 +101,13 @@ def live_server(app_config) -> Iterator[LiveServer]:
     try:
         yield LiveServer(url, app, receiver)
     finally:
-        wsgi.close()
+        # Closed from inside waitress's own loop: closing its sockets from this thread
+        # races the select() it is blocked in (EBADF in the server thread).
+        wsgi.trigger.pull_trigger(lambda: wasyncore.close_all(wsgi._map))
         thread.join(timeout=5)
         receiver.stop()
         app.extensions["tend.engine"].dispose()
+        assert not thread.is_alive(), "the test server did not stop"
 
 
 @pytest.fixture
